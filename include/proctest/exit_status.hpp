@@ -1,0 +1,93 @@
+// proctest — how a process ended, as data.
+#ifndef PROCTEST_EXIT_STATUS_HPP
+#define PROCTEST_EXIT_STATUS_HPP
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace proctest {
+
+/// The step of the stop sequence (close / destructor / fixture teardown) that
+/// ended a process.
+enum class StopStep {
+  none,       ///< it ended on its own (or by a signal the test sent itself)
+  terminate,  ///< it ended after the stop signal (Options::stop_signal, SIGTERM by default)
+  kill,       ///< it outlived the grace period and was ended with SIGKILL
+};
+
+/// "none", "terminate" or "kill".
+const char* to_string(StopStep step) noexcept;
+
+/// The name of a signal, e.g. "SIGKILL"; "signal 77" for an unknown number.
+std::string signal_name(int signal);
+
+/// How a process ended: exited with a code, or killed by a signal (with or
+/// without a core dump); or that it has not ended yet.
+///
+/// Unlike Boost.Process v2's `exit_code()`, an exit with code 9 and a death by
+/// SIGKILL (signal 9) are told apart.
+class ExitStatus {
+ public:
+  /// Where the process is in its life.
+  enum class State { not_started, running, exited, signaled };
+
+  /// A status that has not started.
+  ExitStatus() = default;
+
+  /// Builds a status from a raw `waitpid` status word. Mostly for proctest
+  /// itself and for tests of code that consumes ExitStatus.
+  static ExitStatus from_wait_status(int wait_status, std::chrono::nanoseconds duration = {},
+                                     StopStep stopped_by = StopStep::none,
+                                     bool timed_out = false);
+  /// A status for a process that is still running after `elapsed`.
+  static ExitStatus running_for(std::chrono::nanoseconds elapsed, bool timed_out = false);
+
+  State state() const noexcept { return state_; }
+  bool started() const noexcept { return state_ != State::not_started; }
+  /// Started and not yet ended.
+  bool running() const noexcept { return state_ == State::running; }
+  /// Ended, either way.
+  bool finished() const noexcept { return state_ == State::exited || state_ == State::signaled; }
+  /// Ended by calling exit() (or returning from main).
+  bool exited() const noexcept { return state_ == State::exited; }
+  /// Ended by a signal.
+  bool signaled() const noexcept { return state_ == State::signaled; }
+  /// Ended by a signal that dumped core (or would have, had the core limit allowed).
+  bool core_dumped() const noexcept { return core_dumped_; }
+
+  /// The exit code (0–255) when it exited; empty otherwise.
+  std::optional<int> code() const noexcept;
+  /// The signal number when a signal ended it; empty otherwise.
+  std::optional<int> signal() const noexcept;
+  /// As the seed's `exit_code()`: empty while running, the code when it
+  /// exited, `-N` when signal N ended it.
+  std::optional<int> exit_code() const noexcept;
+
+  /// Which stop step ended it (StopStep::none when it ended on its own).
+  StopStep stopped_by() const noexcept { return stopped_by_; }
+  /// True once a join deadline passed while the process was still running.
+  bool timed_out() const noexcept { return timed_out_; }
+  /// From spawn to reap; from spawn to now while running.
+  std::chrono::nanoseconds duration() const noexcept { return duration_; }
+  /// The raw `waitpid` status word (0 while not finished).
+  int native() const noexcept { return native_; }
+
+  /// In words: "exited with code 3", "killed by SIGSEGV (signal 11), core dumped",
+  /// "running", "not started"; plus ", after the stop signal (SIGTERM)" or
+  /// ", after SIGKILL at the end of the grace period" when a stop step ended it.
+  std::string to_string() const;
+
+ private:
+  State state_ = State::not_started;
+  int native_ = 0;
+  int value_ = 0;  // the code or the signal
+  bool core_dumped_ = false;
+  bool timed_out_ = false;
+  StopStep stopped_by_ = StopStep::none;
+  std::chrono::nanoseconds duration_{};
+};
+
+}  // namespace proctest
+
+#endif  // PROCTEST_EXIT_STATUS_HPP

@@ -1,0 +1,232 @@
+// proctest — run a real program, feed it, wait for it, read what it did.
+//
+// The core API follows the Python `process` library: a Process you run(),
+// then output(), error(), join(timeout), close(), signal(), terminate(),
+// kill(), running(), exit_code(), id(), arguments().
+#ifndef PROCTEST_PROCESS_HPP
+#define PROCTEST_PROCESS_HPP
+
+#include <chrono>
+#include <csignal>
+#include <cstddef>
+#include <filesystem>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proctest/command_line.hpp"
+#include "proctest/errors.hpp"
+#include "proctest/exit_status.hpp"
+
+namespace proctest {
+
+namespace detail {
+class ProcessState;
+struct ProcessAccess;
+}  // namespace detail
+
+/// What the child reads on its stdin. The default is Input::null().
+class Input {
+ public:
+  enum class Kind { null, bytes, file, pipe, inherit };
+
+  /// Canned stdin: written while stdout and stderr are drained, then closed.
+  /// A child that stops reading early is not an error: the rest is dropped.
+  static Input bytes(std::string data);
+  /// The file's content. Throws ProcessError at run() if it cannot be opened.
+  static Input file(std::filesystem::path path);
+  /// /dev/null: the child sees end of file at once.
+  static Input null();
+  /// A pipe the test writes with Process::write() and ends with
+  /// Process::close_stdin() while the child runs.
+  static Input pipe();
+  /// The test process's own stdin.
+  static Input inherit();
+
+  Kind kind() const noexcept { return kind_; }
+  /// The bytes of Input::bytes(); empty for the others.
+  const std::string& data() const noexcept { return data_; }
+  /// The path of Input::file(); empty for the others.
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  Input(Kind kind, std::string data, std::filesystem::path path)
+      : kind_(kind), data_(std::move(data)), path_(std::move(path)) {}
+  Kind kind_;
+  std::string data_;
+  std::filesystem::path path_;
+};
+
+/// Where the child's stdout or stderr goes. The default for both is capture().
+class Output {
+ public:
+  enum class Kind { capture, null, inherit, file, merge };
+
+  /// Into a pipe read while the process runs; Process::output() / error()
+  /// return the bytes.
+  static Output capture();
+  /// /dev/null.
+  static Output null();
+  /// The test process's own stdout / stderr.
+  static Output inherit();
+  /// Into this file, created or truncated at run(). Throws ProcessError at
+  /// run() if it cannot be opened for writing.
+  static Output file(std::filesystem::path path);
+  /// Stderr only: into the same pipe or file as stdout, so the two keep their
+  /// relative order. Process::error() then throws ProcessInvalidStreamError.
+  static Output merge();
+
+  Kind kind() const noexcept { return kind_; }
+  /// The path of Output::file(); empty for the others.
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  Output(Kind kind, std::filesystem::path path) : kind_(kind), path_(std::move(path)) {}
+  Kind kind_;
+  std::filesystem::path path_;
+};
+
+/// How to run a process. An aggregate, so C++20 code can write
+/// `Process p({"cat"}, {.input = Input::bytes("hi\n")});`.
+struct Options {
+  /// What the child reads on stdin.
+  Input input = Input::null();
+  /// Where its stdout goes.
+  Output output = Output::capture();
+  /// Where its stderr goes (Output::merge(): into stdout).
+  Output error = Output::capture();
+  /// Its working directory; empty: the test process's. A relative program path
+  /// containing a slash (`./tool`) is found relative to this directory.
+  std::filesystem::path cwd{};
+  /// Environment changes: a value sets the variable, std::nullopt removes it;
+  /// every other variable is inherited (unless clear_env). Keys must not be
+  /// empty or contain '=' or NUL; values must not contain NUL.
+  std::map<std::string, std::optional<std::string>> env{};
+  /// Start from an empty environment instead of the test process's; `env`
+  /// then lists everything the child gets. PATH is then looked up in `env`.
+  bool clear_env = false;
+  /// The signal sent to the process group first when stopping (close(),
+  /// destructor, fixture teardown). SIGINT suits programs that clean up on
+  /// Ctrl-C.
+  int stop_signal = SIGTERM;
+  /// How long the stop sequence waits after stop_signal before SIGKILL.
+  std::chrono::milliseconds grace{1000};
+  /// The deadline join() and output()/error() use when given none; empty:
+  /// wait as long as it takes. (ProcessFixture sets one for every process.)
+  std::optional<std::chrono::milliseconds> timeout{};
+  /// After the process exits, how long to wait for end of file on stdout and
+  /// stderr. A descendant that still holds them open after that is killed
+  /// with its process group and what was read is returned (Go's WaitDelay).
+  std::chrono::milliseconds drain_delay{100};
+  /// Bytes of stdout (and, separately, of stderr) kept in memory; the rest is
+  /// read and counted but dropped, so a child that writes forever cannot eat
+  /// the test's memory. See Process::output_dropped().
+  std::size_t capture_limit = std::numeric_limits<std::size_t>::max();
+};
+
+/// A child process under test. Movable, not copyable; the destructor runs the
+/// stop sequence, so no process, zombie or pipe outlives the object.
+///
+/// **Example**:
+/// ```
+/// proctest::Process p({"sort"}, {.input = proctest::Input::bytes("b\na\n")});
+/// p.run();
+/// assert(p.output() == "a\nb\n" && p.exit_code() == 0);
+/// ```
+class Process {
+ public:
+  /// A process for these arguments; argument 0 is the program, looked up in
+  /// PATH when it has no slash. Throws ProcessError on empty arguments, on a
+  /// NUL byte in an argument, and on bad Options (env keys, Output::merge()
+  /// for stdout). Nothing is started until run().
+  explicit Process(std::vector<std::string> arguments, Options options = {});
+  /// Same; this overload makes `Process({"sleep", "30"})` unambiguous.
+  explicit Process(std::initializer_list<std::string> arguments, Options options = {});
+  /// A command line split like a POSIX shell (quotes, backslashes), with no
+  /// expansion and no shell started. Throws ProcessError on unbalanced quotes.
+  explicit Process(std::string_view command_line, Options options = {});
+  explicit Process(const char* command_line, Options options = {})
+      : Process(std::string_view(command_line), std::move(options)) {}
+
+  Process(Process&&) noexcept;
+  Process& operator=(Process&&) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  /// Runs the stop sequence if the process is still running; never throws.
+  ~Process();
+
+  /// Starts the process. Throws ProcessAlreadyRunError if it was already run;
+  /// ProcessError naming the program and the OS reason if it cannot start
+  /// (`cannot run '/opt/x': No such file or directory`).
+  Process& run();
+
+  /// All of stdout. With join, first waits for the process to exit and for end
+  /// of file (Options::timeout applies); without, what was read so far.
+  /// Throws ProcessNotRunError, ProcessInvalidStreamError (not captured),
+  /// ProcessTimeoutError.
+  const std::string& output(bool join = true);
+  /// All of stderr; as output().
+  const std::string& error(bool join = true);
+
+  /// Waits for the process to exit and its output to be read. Throws
+  /// ProcessTimeoutError when `timeout` (default Options::timeout) passes
+  /// first; the process is then left running. ProcessNotRunError before run().
+  void join(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  /// The stop sequence, then collects the remaining output: close stdin,
+  /// stop_signal to the process group, wait up to grace, SIGKILL the group,
+  /// reap. A process that exits on the stop signal is reaped at once. Does
+  /// nothing if it has already ended (or was never run); safe to call twice.
+  void close();
+
+  /// Sends a signal to the process (not its group). Nothing if it has ended.
+  /// Throws ProcessNotRunError before run(), ProcessError for an invalid signal.
+  void signal(int signal);
+  /// SIGTERM to the process group.
+  void terminate();
+  /// SIGKILL to the process group.
+  void kill();
+
+  /// Queues bytes for the child's stdin; they are written while outputs are
+  /// drained, so this never blocks. Needs Input::pipe(), else
+  /// ProcessInvalidStreamError; also after close_stdin(). Bytes the child does
+  /// not read before it exits are dropped.
+  void write(std::string_view data);
+  /// Ends the child's stdin once queued bytes are written (Input::pipe() and
+  /// Input::bytes()); idempotent. ProcessNotRunError before run().
+  void close_stdin();
+
+  /// True between run() and the moment the process is reaped.
+  bool running() const;
+  /// Empty while running (or before run()); the exit code; `-N` when signal N
+  /// ended it.
+  std::optional<int> exit_code() const;
+  /// How it ended, which stop step ended it, how long it ran.
+  ExitStatus status() const;
+  /// The process id (also its process group id). ProcessNotRunError before run().
+  int id() const;
+  /// The arguments it was (or will be) run with.
+  const std::vector<std::string>& arguments() const;
+  /// The options it was (or will be) run with.
+  const Options& options() const;
+  /// The arguments as one shell-quoted command line.
+  std::string command_line() const;
+
+  /// Bytes of stdout / stderr read but not kept because of Options::capture_limit.
+  std::size_t output_dropped() const;
+  std::size_t error_dropped() const;
+
+ private:
+  friend struct detail::ProcessAccess;
+  const std::string& stream(bool is_stdout, bool join);
+  std::shared_ptr<detail::ProcessState> state_;
+};
+
+}  // namespace proctest
+
+#endif  // PROCTEST_PROCESS_HPP

@@ -1,0 +1,141 @@
+// The loop side of a Process: draining stdout and stderr, writing stdin,
+// waiting for the exit through the pidfd. Everything here runs on the I/O
+// thread; the caller side meets it under ProcessState::mutex.
+#include <signal.h>
+#include <sys/syscall.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+
+#include "posix/group.hpp"
+#include "process_state.hpp"
+
+namespace proctest::detail {
+
+namespace asio = boost::asio;
+
+ProcessState::ProcessState(std::vector<std::string> args, Options opts)
+    : arguments(std::move(args)),
+      options(std::move(opts)),
+      command_line(quote_command_line(arguments)) {}
+
+void ProcessState::start_on_loop() {
+  if (out_reader.pipe) read_some(true);
+  if (err_reader.pipe) read_some(false);
+  pump_stdin();
+  process->async_wait(
+      [self = shared_from_this()](const boost::system::error_code& ec, int) { self->on_exit(ec); });
+}
+
+void ProcessState::read_some(bool is_stdout) {
+  Reader& r = is_stdout ? out_reader : err_reader;
+  r.pipe->async_read_some(
+      asio::buffer(r.buffer),
+      [self = shared_from_this(), is_stdout](const boost::system::error_code& ec, std::size_t n) {
+        Reader& reader = is_stdout ? self->out_reader : self->err_reader;
+        if (!ec) {
+          {
+            std::lock_guard<std::mutex> lock(self->mutex);
+            Captured& c = is_stdout ? self->out : self->err;
+            std::size_t keep = std::min(n, self->options.capture_limit - c.bytes.size());
+            c.bytes.append(reader.buffer.data(), keep);
+            c.dropped += n - keep;
+          }
+          self->changed.notify_all();
+          self->read_some(is_stdout);
+          return;
+        }
+        // End of file, an error, or abandon_outputs() closed the pipe.
+        boost::system::error_code ignored;
+        if (reader.pipe) reader.pipe->close(ignored);
+        reader.pipe.reset();
+        {
+          std::lock_guard<std::mutex> lock(self->mutex);
+          (is_stdout ? self->out : self->err).eof = true;
+        }
+        self->changed.notify_all();
+      });
+}
+
+void ProcessState::pump_stdin() {
+  if (!stdin_pipe || write_in_flight) return;
+  bool close_now = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    writing.swap(stdin_queue);
+    stdin_queue.clear();
+    close_now = writing.empty() && stdin_close_requested;
+  }
+  if (close_now) {
+    close_stdin_pipe();
+    return;
+  }
+  if (writing.empty()) return;
+  write_in_flight = true;
+  asio::async_write(*stdin_pipe, asio::buffer(writing),
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      self->write_in_flight = false;
+                      self->writing.clear();
+                      if (ec) {
+                        // EPIPE: the child stopped reading. Not an error; what
+                        // is left of its input is dropped.
+                        self->close_stdin_pipe();
+                        return;
+                      }
+                      self->pump_stdin();
+                    });
+}
+
+void ProcessState::close_stdin_pipe() {
+  if (stdin_pipe) {
+    boost::system::error_code ignored;
+    stdin_pipe->close(ignored);
+    stdin_pipe.reset();
+    // A blocked SIGPIPE from an EPIPE write stays pending on this thread;
+    // consume it so the pending set stays clean.
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    struct timespec zero {};
+    while (::sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stdin_closed = true;
+    stdin_queue.clear();
+  }
+  changed.notify_all();
+}
+
+void ProcessState::abandon_outputs() {
+  boost::system::error_code ignored;
+  // Closing cancels the pending read; its handler then marks end of file.
+  if (out_reader.pipe) out_reader.pipe->close(ignored);
+  if (err_reader.pipe) err_reader.pipe->close(ignored);
+}
+
+void ProcessState::on_exit(const boost::system::error_code& ec) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    reaped = true;
+    end_time = Clock::now();
+    wait_status = ec ? 0 : process->native_exit_code();
+    pidfd = -1;
+    // Drop the v2 handle without its destructor's terminate_if_running(): the
+    // pid is reaped and may be recycled; only the pidfd is left to close.
+    auto handle = process->detach();
+    process.reset();
+  }
+  changed.notify_all();
+  // Nothing will read the child's stdin any more.
+  if (write_in_flight) {
+    boost::system::error_code ignored;
+    stdin_pipe->cancel(ignored);
+  } else {
+    close_stdin_pipe();
+  }
+}
+
+}  // namespace proctest::detail

@@ -1,0 +1,47 @@
+#include "posix/group.hpp"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+#include <thread>
+
+namespace proctest::detail {
+
+void become_subreaper() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); });
+}
+
+bool group_exists(pid_t pgid) noexcept {
+  return pgid > 0 && (::killpg(pgid, 0) == 0 || errno == EPERM);
+}
+
+void signal_group(pid_t pgid, int signal) noexcept {
+  if (pgid > 0) ::killpg(pgid, signal);
+}
+
+bool reap_group(pid_t pgid, std::chrono::steady_clock::time_point deadline) noexcept {
+  if (pgid <= 0) return true;
+  auto pause = std::chrono::microseconds(100);
+  for (;;) {
+    // Reap every member that is our child and has ended.
+    for (;;) {
+      pid_t r = ::waitpid(-pgid, nullptr, WNOHANG);
+      if (r > 0) continue;
+      if (r < 0 && errno == EINTR) continue;
+      break;
+    }
+    if (!group_exists(pgid)) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    // Group members that are not our children cannot be waited for; this
+    // poll only runs while stragglers outlive their leader.
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(10000));
+  }
+}
+
+}  // namespace proctest::detail

@@ -1,0 +1,55 @@
+#include "posix/io_service.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <thread>
+
+namespace proctest::detail {
+namespace {
+
+thread_local bool t_on_io_thread = false;
+
+struct IoService {
+  boost::asio::io_context context{1};
+  boost::asio::executor_work_guard<Executor> guard{context.get_executor()};
+
+  IoService() {
+    // Block all signals before creating the thread so it inherits the mask
+    // from its very first instruction, then restore ours.
+    sigset_t all;
+    sigset_t old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    std::thread thread([this] {
+      t_on_io_thread = true;
+      for (;;) {
+        try {
+          context.run();
+          return;
+        } catch (...) {
+          // A handler must never throw; if one does, keep serving the others.
+        }
+      }
+    });
+    pthread_setname_np(thread.native_handle(), "proctest-io");
+    thread.detach();
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+};
+
+IoService& service() {
+  // Intentionally leaked: processes may be destroyed during static
+  // destruction, after a static IoService would be gone.
+  static IoService* instance = new IoService();
+  return *instance;
+}
+
+}  // namespace
+
+Executor io_executor() { return service().context.get_executor(); }
+
+bool on_io_thread() noexcept { return t_on_io_thread; }
+
+}  // namespace proctest::detail

@@ -1,0 +1,128 @@
+// The state behind a proctest::Process, shared by the caller's thread and the
+// I/O loop thread.
+#ifndef PROCTEST_SRC_PROCESS_STATE_HPP
+#define PROCTEST_SRC_PROCESS_STATE_HPP
+
+#include <array>
+#include <boost/asio/post.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/writable_pipe.hpp>
+#include <boost/process/v2/process.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "posix/io_service.hpp"
+#include "proctest/process.hpp"
+
+namespace proctest::detail {
+
+using Clock = std::chrono::steady_clock;
+
+/// One captured output stream as the caller sees it (guarded by the mutex).
+struct Captured {
+  std::string bytes;
+  std::size_t dropped = 0;
+  bool eof = true;  // true when not captured at all
+};
+
+/// Loop-side reader of one pipe; touched only on the I/O thread.
+struct Reader {
+  std::optional<boost::asio::readable_pipe> pipe;
+  std::array<char, 64 * 1024> buffer{};
+};
+
+class ProcessState : public std::enable_shared_from_this<ProcessState> {
+ public:
+  ProcessState(std::vector<std::string> arguments, Options options);
+
+  // --- fixed after construction -------------------------------------------
+  const std::vector<std::string> arguments;
+  const Options options;
+  const std::string command_line;  // shell-quoted, for messages
+
+  // --- caller side, guarded by mutex --------------------------------------
+  mutable std::mutex mutex;
+  std::condition_variable changed;
+  bool started = false;
+  pid_t pid = -1;
+  Clock::time_point start_time{};
+  bool reaped = false;
+  int wait_status = 0;
+  Clock::time_point end_time{};
+  StopStep stop_step = StopStep::none;
+  bool timed_out = false;
+  bool drain_forced = false;
+  bool closing = false;          // close() has started: no more write()s
+  Captured out;
+  Captured err;
+  std::string stdin_queue;       // bytes write() queued, not yet handed to the loop
+  bool stdin_close_requested = false;
+  bool stdin_closed = true;      // the parent's write end is closed (or never existed)
+  std::string published_out;     // output(false) snapshots, stable for the caller
+  std::string published_err;
+
+  // --- I/O thread only ----------------------------------------------------
+  std::optional<boost::process::v2::basic_process<Executor>> process;
+  Reader out_reader;
+  Reader err_reader;
+  std::optional<boost::asio::writable_pipe> stdin_pipe;
+  std::string writing;           // the bytes of the async_write in flight
+  bool write_in_flight = false;
+  int pidfd = -1;                // owned by `process`; for pidfd_send_signal
+
+  /// Starts the loop-side work: reads, the pending stdin bytes, the exit wait.
+  /// Called once, on the I/O thread, after run() has handed over the pipes.
+  void start_on_loop();
+  /// Takes queued stdin bytes and the close request; called on the I/O thread.
+  void pump_stdin();
+  /// Closes the read pipes (drain delay expired); called on the I/O thread.
+  void abandon_outputs();
+
+  /// ExitStatus as of now. Caller holds the mutex.
+  ExitStatus status_locked() const;
+  /// Waits until exited and (if `need_eof`) both outputs hit end of file, or
+  /// until `deadline`. Applies the drain delay. Caller holds `lock`.
+  bool wait_locked(std::unique_lock<std::mutex>& lock, std::optional<Clock::time_point> deadline,
+                   bool need_eof);
+  /// Sends `signal` to the process itself, race-free via its pidfd; nothing
+  /// when it has been reaped. Caller holds the mutex.
+  void signal_process_locked(int signal);
+  /// Posts a loop task that owns a reference to this state.
+  template <typename F>
+  void post(F&& f);
+
+ private:
+  void read_some(bool is_stdout);
+  void on_exit(const boost::system::error_code& ec);
+  void close_stdin_pipe();
+};
+
+/// proctest's own code (and tests) reaching behind a Process.
+struct ProcessAccess {
+  static ProcessState* state(const Process& p) { return p.state_.get(); }
+  /// Waits until `ready(stdout so far)` holds, the process is reaped with
+  /// stdout at end of file, or `timeout` passes; returns what `ready` said last.
+  template <typename Pred>
+  static bool wait_stdout(const Process& p, Pred ready, std::chrono::milliseconds timeout) {
+    ProcessState& s = *p.state_;
+    std::unique_lock<std::mutex> lock(s.mutex);
+    return s.changed.wait_for(lock, timeout, [&] {
+      return ready(static_cast<const std::string&>(s.out.bytes)) || (s.reaped && s.out.eof);
+    }) && ready(static_cast<const std::string&>(s.out.bytes));
+  }
+};
+
+template <typename F>
+void ProcessState::post(F&& f) {
+  boost::asio::post(io_executor(),
+                    [self = shared_from_this(), f = std::forward<F>(f)]() mutable { f(*self); });
+}
+
+}  // namespace proctest::detail
+
+#endif

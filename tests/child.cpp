@@ -1,0 +1,279 @@
+// proctest_child: the one helper program the tests run, with exact modes.
+//
+//   exit N                 exit with code N
+//   sleep MS               sleep, then exit 0
+//   pause                  print "ready", then wait for signals forever
+//   ignore-term            ignore SIGTERM, print "ready", wait forever
+//   term-exit N            on SIGTERM exit with code N; print "ready", wait
+//   echo                   copy stdin to stdout until end of file
+//   pump IN OUT ERR        read IN bytes of stdin while writing OUT bytes to
+//                          stdout and ERR to stderr, interleaved with poll();
+//                          stdin must be the pattern (byte i = 'a' + i % 26),
+//                          output is that pattern too; exit 0 when all matched
+//   lines OUT ERR          "out 1".."out OUT" on stdout, then "err ..." on stderr,
+//                          alternating line by line
+//   close-stdin TEXT       close stdin, print TEXT, wait for SIGTERM
+//   close-stdout           close stdout and stderr, then wait for signals
+//   args                   print each argument after the mode, one a line
+//   env NAME...            print NAME=value or "NAME unset", one a line
+//   env-count              print the number of environment variables
+//   cwd                    print the working directory
+//   fds                    print the open file descriptors, space separated
+//   signals                print the blocked and ignored signal masks (hex)
+//   pgid                   print "pid pgid"
+//   raise SIG              die by signal SIG (default disposition)
+//   grandchild [term]      fork a grandchild that holds stdout and sleeps
+//                          (with "term": ignoring SIGTERM), print its pid, exit 0
+//   grandchild-wait [term] as grandchild, but the leader keeps waiting too
+//   spew                   write to stdout forever
+//   isatty                 print whether 0, 1, 2 are terminals
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+[[noreturn]] void die(const char* what) {
+  std::fprintf(stderr, "proctest_child: %s: %s\n", what, std::strerror(errno));
+  std::_Exit(100);
+}
+
+void write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      die("write");
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+void say(const std::string& s) { write_all(1, s.data(), s.size()); }
+
+[[noreturn]] void wait_forever() {
+  for (;;) ::pause();
+}
+
+char pattern(size_t i) { return static_cast<char>('a' + i % 26); }
+
+int pump(size_t in_total, size_t out_total, size_t err_total) {
+  std::vector<char> block(64 * 1024);
+  size_t in_done = 0, out_done = 0, err_done = 0;
+  bool in_ok = true;
+  ::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);
+  ::fcntl(1, F_SETFL, ::fcntl(1, F_GETFL) | O_NONBLOCK);
+  ::fcntl(2, F_SETFL, ::fcntl(2, F_GETFL) | O_NONBLOCK);
+  bool in_eof = false;
+  while (!in_eof || out_done < out_total || err_done < err_total) {
+    pollfd fds[3] = {{0, POLLIN, 0}, {1, POLLOUT, 0}, {2, POLLOUT, 0}};
+    if (in_eof) fds[0].fd = -1;
+    if (out_done == out_total) fds[1].fd = -1;
+    if (err_done == err_total) fds[2].fd = -1;
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    if (fds[0].revents) {
+      ssize_t n = ::read(0, block.data(), block.size());
+      if (n == 0) in_eof = true;
+      if (n < 0 && errno != EAGAIN) die("read");
+      for (ssize_t k = 0; k < n; ++k) {
+        if (block[static_cast<size_t>(k)] != pattern(in_done + static_cast<size_t>(k))) in_ok = false;
+      }
+      if (n > 0) in_done += static_cast<size_t>(n);
+    }
+    for (int which = 1; which <= 2; ++which) {
+      size_t& done = which == 1 ? out_done : err_done;
+      size_t total = which == 1 ? out_total : err_total;
+      if (!fds[which].revents || done == total) continue;
+      size_t n = std::min(block.size(), total - done);
+      std::vector<char> chunk(n);
+      for (size_t k = 0; k < n; ++k) chunk[k] = pattern(done + k);
+      ssize_t w = ::write(which, chunk.data(), n);
+      if (w < 0 && errno != EAGAIN) die("write");
+      if (w > 0) done += static_cast<size_t>(w);
+    }
+  }
+  if (in_done != in_total) {
+    std::fprintf(stderr, "read %zu bytes, expected %zu\n", in_done, in_total);
+    return 2;
+  }
+  return in_ok ? 0 : 3;
+}
+
+void grandchild(bool ignore_term) {
+  pid_t pid = ::fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    if (ignore_term) ::signal(SIGTERM, SIG_IGN);
+    wait_forever();
+  }
+  say(std::to_string(pid) + "\n");
+}
+
+std::string mask_hex(const sigset_t& set) {
+  unsigned long long bits = 0;
+  for (int s = 1; s < 64; ++s) {
+    if (sigismember(&set, s) == 1) bits |= 1ULL << (s - 1);
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", bits);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: proctest_child MODE [ARGS...]\n");
+    return 64;
+  }
+  std::string mode = argv[1];
+  auto arg = [&](int i) -> std::string { return i < argc ? argv[i] : ""; };
+  auto num = [&](int i) { return std::strtoull(arg(i).c_str(), nullptr, 10); };
+
+  if (mode == "exit") return static_cast<int>(num(2));
+  if (mode == "sleep") {
+    ::usleep(static_cast<useconds_t>(num(2) * 1000));
+    return 0;
+  }
+  if (mode == "pause") {
+    say("ready\n");
+    wait_forever();
+  }
+  if (mode == "ignore-term") {
+    ::signal(SIGTERM, SIG_IGN);
+    say("ready\n");
+    wait_forever();
+  }
+  if (mode == "term-exit") {
+    static int code = static_cast<int>(num(2));
+    ::signal(SIGTERM, [](int) { std::_Exit(code); });
+    say("ready\n");
+    wait_forever();
+  }
+  if (mode == "echo") {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(0, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) die("read");
+      if (n == 0) return 0;
+      write_all(1, buf, static_cast<size_t>(n));
+    }
+  }
+  if (mode == "pump") return pump(num(2), num(3), num(4));
+  if (mode == "lines") {
+    unsigned long long out = num(2), err = num(3);
+    for (unsigned long long i = 1; i <= std::max(out, err); ++i) {
+      if (i <= out) say("out " + std::to_string(i) + "\n");
+      if (i <= err) {
+        std::string line = "err " + std::to_string(i) + "\n";
+        write_all(2, line.data(), line.size());
+      }
+    }
+    return 0;
+  }
+  if (mode == "close-stdin") {
+    ::close(0);
+    say(arg(2) + "\n");
+    wait_forever();
+  }
+  if (mode == "close-stdout") {
+    ::close(1);
+    ::close(2);
+    wait_forever();
+  }
+  if (mode == "args") {
+    for (int i = 2; i < argc; ++i) say(std::string(argv[i]) + "\n");
+    return 0;
+  }
+  if (mode == "env") {
+    for (int i = 2; i < argc; ++i) {
+      const char* v = std::getenv(argv[i]);
+      say(v ? std::string(argv[i]) + "=" + v + "\n" : std::string(argv[i]) + " unset\n");
+    }
+    return 0;
+  }
+  if (mode == "env-count") {
+    int n = 0;
+    for (char** e = environ; *e; ++e) ++n;
+    say(std::to_string(n) + "\n");
+    return 0;
+  }
+  if (mode == "cwd") {
+    char buf[4096];
+    if (!::getcwd(buf, sizeof buf)) die("getcwd");
+    say(std::string(buf) + "\n");
+    return 0;
+  }
+  if (mode == "fds") {
+    DIR* d = ::opendir("/proc/self/fd");
+    if (!d) die("opendir");
+    std::vector<int> fds;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      int fd = std::atoi(e->d_name);
+      if (fd != ::dirfd(d)) fds.push_back(fd);
+    }
+    ::closedir(d);
+    std::sort(fds.begin(), fds.end());
+    std::string line;
+    for (int fd : fds) line += (line.empty() ? "" : " ") + std::to_string(fd);
+    say(line + "\n");
+    return 0;
+  }
+  if (mode == "signals") {
+    sigset_t blocked, ignored;
+    sigemptyset(&ignored);
+    ::sigprocmask(SIG_BLOCK, nullptr, &blocked);
+    for (int s = 1; s < 64; ++s) {
+      struct sigaction sa {};
+      if (::sigaction(s, nullptr, &sa) == 0 && sa.sa_handler == SIG_IGN) sigaddset(&ignored, s);
+    }
+    say("blocked " + mask_hex(blocked) + "\nignored " + mask_hex(ignored) + "\n");
+    return 0;
+  }
+  if (mode == "pgid") {
+    say(std::to_string(::getpid()) + " " + std::to_string(::getpgid(0)) + "\n");
+    return 0;
+  }
+  if (mode == "raise") {
+    int sig = static_cast<int>(num(2));
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return 101;
+  }
+  if (mode == "grandchild" || mode == "grandchild-wait") {
+    grandchild(arg(2) == "term");
+    if (mode == "grandchild") return 0;
+    if (arg(2) == "term") ::signal(SIGTERM, SIG_IGN);
+    wait_forever();
+  }
+  if (mode == "spew") {
+    std::string block(65536, 'x');
+    for (;;) write_all(1, block.data(), block.size());
+  }
+  if (mode == "isatty") {
+    say(std::to_string(::isatty(0)) + std::to_string(::isatty(1)) + std::to_string(::isatty(2)) +
+        "\n");
+    return 0;
+  }
+  std::fprintf(stderr, "proctest_child: unknown mode '%s'\n", mode.c_str());
+  return 64;
+}

@@ -1,0 +1,230 @@
+// Stdin, stdout and stderr: every Input and Output, at every size.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+using namespace std::chrono_literals;
+using test::child;
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/proctest-io-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+TEST(Input, NullIsTheDefaultAndGivesEndOfFile) {
+  Process p(child({"echo"}));
+  EXPECT_EQ(p.run().output(), "");
+  EXPECT_EQ(p.exit_code(), 0);
+}
+
+TEST(Input, BytesAreFedThenClosed) {
+  Process p(child({"echo"}), {.input = Input::bytes("hello\nworld")});
+  EXPECT_EQ(p.run().output(), "hello\nworld");
+}
+
+TEST(Input, BytesMayContainNul) {
+  std::string data("a\0b\0", 4);
+  Process p(child({"echo"}), {.input = Input::bytes(data)});
+  EXPECT_EQ(p.run().output(), data);
+}
+
+TEST(Input, FileContentIsStdin) {
+  TempDir dir;
+  std::ofstream(dir.path / "in") << "from a file\n";
+  Process p(child({"echo"}), {.input = Input::file(dir.path / "in")});
+  EXPECT_EQ(p.run().output(), "from a file\n");
+}
+
+TEST(Input, PipeTakesWritesWhileItRuns) {
+  Process p(child({"echo"}), {.input = Input::pipe()});
+  p.run();
+  p.write("one\n");
+  EXPECT_EQ(test::wait_for_line(p), "one");  // answered before stdin ends
+  p.write("two\n");
+  p.write("");
+  p.close_stdin();
+  p.close_stdin();  // idempotent
+  EXPECT_EQ(p.output(), "one\ntwo\n");
+  EXPECT_EQ(p.exit_code(), 0);
+}
+
+TEST(Input, WriteNeedsAPipeAndAnOpenStdin) {
+  Process p(child({"echo"}), {.input = Input::bytes("x")});
+  p.run();
+  EXPECT_THROW(p.write("y"), ProcessInvalidStreamError);
+  Process q(child({"echo"}), {.input = Input::pipe()});
+  q.run();
+  q.close_stdin();
+  try {
+    q.write("late");
+    FAIL() << "no error";
+  } catch (const ProcessInvalidStreamError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write to '" + q.command_line() + "': its stdin was closed");
+  }
+  Process r(child({"echo"}));
+  r.run();
+  try {
+    r.write("x");
+    FAIL() << "no error";
+  } catch (const ProcessInvalidStreamError& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write to '" + r.command_line() +
+                                         "': its stdin is not a pipe (use Options::input = "
+                                         "Input::pipe())");
+  }
+}
+
+TEST(Input, WritesAfterTheChildExitedAreDropped) {
+  Process p(child({"exit", "0"}), {.input = Input::pipe()});
+  p.run().join();
+  EXPECT_NO_THROW(p.write("nobody reads this"));
+}
+
+TEST(Output, StdoutAndStderrAreSeparate) {
+  Process p(child({"lines", "3", "2"}));
+  p.run();
+  EXPECT_EQ(p.output(), "out 1\nout 2\nout 3\n");
+  EXPECT_EQ(p.error(), "err 1\nerr 2\n");
+}
+
+TEST(Output, MergeKeepsTheInterleavedOrder) {
+  Process p(child({"lines", "3", "3"}), {.error = Output::merge()});
+  EXPECT_EQ(p.run().output(), "out 1\nerr 1\nout 2\nerr 2\nout 3\nerr 3\n");
+  try {
+    p.error();
+    FAIL() << "no error";
+  } catch (const ProcessInvalidStreamError& e) {
+    EXPECT_EQ(std::string(e.what()), "'" + p.command_line() +
+                                         "': stderr is merged into stdout: read output(), not "
+                                         "captured (Output::capture())");
+  }
+}
+
+TEST(Output, FilesReceiveTheStreams) {
+  TempDir dir;
+  Process p(child({"lines", "2", "1"}),
+            {.output = Output::file(dir.path / "out"), .error = Output::file(dir.path / "err")});
+  p.run().join();
+  EXPECT_EQ(slurp(dir.path / "out"), "out 1\nout 2\n");
+  EXPECT_EQ(slurp(dir.path / "err"), "err 1\n");
+  try {
+    p.output();
+    FAIL() << "no error";
+  } catch (const ProcessInvalidStreamError& e) {
+    EXPECT_EQ(std::string(e.what()), "'" + p.command_line() + "': stdout goes to the file '" +
+                                         (dir.path / "out").string() +
+                                         "', not captured (Output::capture())");
+  }
+}
+
+TEST(Output, MergeIntoAFile) {
+  TempDir dir;
+  Process p(child({"lines", "2", "2"}),
+            {.output = Output::file(dir.path / "all"), .error = Output::merge()});
+  p.run().join();
+  EXPECT_EQ(slurp(dir.path / "all"), "out 1\nerr 1\nout 2\nerr 2\n");
+}
+
+TEST(Output, NullDiscards) {
+  Process p(child({"lines", "2", "2"}), {.output = Output::null(), .error = Output::null()});
+  p.run().join();
+  EXPECT_EQ(p.exit_code(), 0);
+  EXPECT_THROW(p.output(), ProcessInvalidStreamError);
+  EXPECT_THROW(p.error(), ProcessInvalidStreamError);
+}
+
+TEST(Output, InheritWritesToOurOwnStreams) {
+  // Run ourselves-in-a-child: a shell whose stdout we capture runs a Process
+  // with Output::inherit(); its output must land in the shell's stdout.
+  Process outer({"sh", "-c", "exec \"$0\" args inherited", test::child_path()});
+  EXPECT_EQ(outer.run().output(), "inherited\n");
+  Process p(child({"exit", "0"}), {.output = Output::inherit(), .error = Output::inherit()});
+  p.run().join();
+  EXPECT_EQ(p.exit_code(), 0);
+}
+
+TEST(Output, OutputWithoutJoinIsWhatWasReadSoFar) {
+  Process p(child({"pause"}));
+  p.run();
+  ASSERT_EQ(test::wait_for_line(p), "ready");
+  EXPECT_EQ(p.output(false), "ready\n");
+  EXPECT_EQ(p.error(false), "");
+  EXPECT_TRUE(p.running());
+  p.close();
+  EXPECT_EQ(p.output(), "ready\n");  // still there after the stop sequence
+}
+
+TEST(Output, CaptureLimitKeepsTheFirstBytesAndCountsTheRest) {
+  Process p(child({"pump", "0", "100000", "10"}), {.capture_limit = 1000});
+  p.run().join();
+  EXPECT_EQ(p.output(), test::pattern(1000));
+  EXPECT_EQ(p.output_dropped(), 99000u);
+  EXPECT_EQ(p.error(), test::pattern(10));
+  EXPECT_EQ(p.error_dropped(), 0u);
+}
+
+TEST(Output, WriterThatNeverStopsIsBoundedByTheLimit) {
+  Process p(child({"spew"}), {.capture_limit = 1 << 20});
+  p.run();
+  EXPECT_THROW(p.join(100ms), ProcessTimeoutError);
+  p.close();
+  EXPECT_EQ(p.output().size(), 1u << 20);
+  EXPECT_GT(p.output_dropped(), 0u);
+}
+
+// 64 MiB in, 64 MiB out and 64 MiB err at once: the loop must write stdin
+// while it drains both outputs, or both sides block on full pipes.
+TEST(Deadlock, SixtyFourMebibytesEachWayAtOnce) {
+  constexpr std::size_t n = 64u << 20;
+  std::string in = test::pattern(n);
+  Process p(child({"pump", std::to_string(n), std::to_string(n), std::to_string(n)}),
+            {.input = Input::bytes(in)});
+  p.run();
+  p.join(std::chrono::seconds(60));
+  EXPECT_EQ(p.exit_code(), 0) << p.error().substr(0, 200);
+  EXPECT_EQ(p.output().size(), n);
+  EXPECT_EQ(p.error().size(), n);
+  EXPECT_TRUE(p.output() == in);  // not EXPECT_EQ: no 64 MiB diff on failure
+  EXPECT_TRUE(p.error() == in);
+}
+
+TEST(Deadlock, LargeStdinToAChildThatReadsAfterWriting) {
+  // cat-like echo writes as it reads: both pipes fill unless we drain while writing.
+  std::string in = test::pattern(8u << 20);
+  Process p(child({"echo"}), {.input = Input::bytes(in)});
+  EXPECT_TRUE(p.run().output() == in);
+}
+
+TEST(Stdin, ChildThatStopsReadingIsNotAnError) {
+  // SIGPIPE's default action would kill the test process; the loop thread
+  // blocks it, so the write fails with EPIPE and the rest is dropped.
+  struct sigaction old {};
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigaction(SIGPIPE, &dfl, &old);
+  Process p(child({"close-stdin", "closed"}), {.input = Input::bytes(test::pattern(16u << 20))});
+  p.run();
+  EXPECT_EQ(test::wait_for_line(p), "closed");
+  p.close();
+  EXPECT_EQ(p.output(), "closed\n");
+  EXPECT_EQ(p.status().signal(), SIGTERM);
+  ::sigaction(SIGPIPE, &old, nullptr);
+}
+
+}  // namespace
+}  // namespace proctest

@@ -1,0 +1,52 @@
+// Nothing accumulates: fds, zombies, children, after hundreds of runs.
+#include <gtest/gtest.h>
+
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+using test::child;
+
+TEST(Leak, HundredsOfRunsLeaveFdsAndChildrenUnchanged) {
+  // Warm up: the loop thread and its epoll/eventfd exist from the first run.
+  Process({"true"}).run().join();
+  auto fds = test::open_fds();
+  auto kids = test::children();
+  for (int i = 0; i < 300; ++i) {
+    switch (i % 5) {
+      case 0: {
+        Process p(child({"exit", "1"}));
+        p.run().join();
+        break;
+      }
+      case 1: {
+        Process p(child({"echo"}), {.input = Input::bytes("data")});
+        p.run().output();
+        break;
+      }
+      case 2: {
+        Process p(child({"pause"}));
+        p.run();  // destroyed while running: the stop sequence
+        break;
+      }
+      case 3: {
+        Process p(child({"echo"}), {.input = Input::pipe(), .error = Output::merge()});
+        p.run();
+        p.write("x");
+        p.close();
+        break;
+      }
+      default: {
+        Process p(child({"grandchild"}), {.output = Output::null()});
+        p.run().join();
+        break;
+      }
+    }
+  }
+  EXPECT_EQ(test::open_fds(), fds);
+  EXPECT_EQ(test::children(), kids);  // no zombies, no live descendants
+}
+
+}  // namespace
+}  // namespace proctest

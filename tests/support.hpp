@@ -1,0 +1,110 @@
+// Shared helpers for proctest's own tests.
+#ifndef PROCTEST_TESTS_SUPPORT_HPP
+#define PROCTEST_TESTS_SUPPORT_HPP
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "process_state.hpp"
+#include "proctest/process.hpp"
+
+namespace proctest::test {
+
+/// The helper child program's path (set by CMake).
+inline std::string child_path() { return PROCTEST_CHILD; }
+
+/// Arguments for the helper child: child({"exit", "3"}).
+inline std::vector<std::string> child(std::vector<std::string> mode_and_args) {
+  mode_and_args.insert(mode_and_args.begin(), child_path());
+  return mode_and_args;
+}
+
+/// The file descriptors open in this process.
+inline std::set<int> open_fds() {
+  std::set<int> fds;
+  DIR* d = ::opendir("/proc/self/fd");
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    int fd = std::stoi(e->d_name);
+    if (fd != ::dirfd(d)) fds.insert(fd);
+  }
+  ::closedir(d);
+  return fds;
+}
+
+/// The pids of this process's children, with their state letter ('Z' for a zombie).
+inline std::vector<std::pair<int, char>> children() {
+  std::vector<std::pair<int, char>> out;
+  DIR* d = ::opendir("/proc");
+  std::string me = std::to_string(::getpid());
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    std::string ppid;
+    rest >> state >> ppid;
+    if (ppid == me) out.emplace_back(std::stoi(e->d_name), state);
+  }
+  ::closedir(d);
+  return out;
+}
+
+/// True while a process with this pid exists and is not a zombie.
+inline bool alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  auto close = line.rfind(')');
+  return close != std::string::npos && line.size() > close + 2 && line[close + 2] != 'Z';
+}
+
+/// True while a process with this pid exists at all (zombies too).
+inline bool exists(int pid) { return ::kill(pid, 0) == 0; }
+
+/// Milliseconds since `start`.
+inline long long ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+/// The helper's pattern: byte i is 'a' + i % 26.
+inline std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26);
+  return s;
+}
+
+/// Waits (on the core's own condition variable, no polling) until stdout
+/// holds a whole first line, and returns it ("" on timeout or exit without one).
+inline std::string wait_for_line(const Process& p,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::string line;
+  detail::ProcessAccess::wait_stdout(
+      p,
+      [&](const std::string& out) {
+        auto nl = out.find('\n');
+        if (nl == std::string::npos) return false;
+        line = out.substr(0, nl);
+        return true;
+      },
+      timeout);
+  return line;
+}
+
+}  // namespace proctest::test
+
+#endif
