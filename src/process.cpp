@@ -338,6 +338,14 @@ void Process::join(std::optional<std::chrono::milliseconds> timeout) {
     s.timed_out = true;
     throw ProcessTimeoutError("'" + s.command_line + "' did not exit within " + ms_text(*limit));
   }
+  if (s.drain_forced && !s.drain_reaped) {
+    // The stragglers the drain delay killed are our children now (subreaper):
+    // reap them here rather than leave zombies until close().
+    s.drain_reaped = true;
+    pid_t group = s.pid;
+    lock.unlock();
+    detail::reap_group(group, Clock::now() + std::chrono::seconds(1));
+  }
 }
 
 const std::string& Process::output(bool join) { return stream(true, join); }

@@ -56,7 +56,8 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Clock::time_point end_time{};
   StopStep stop_step = StopStep::none;
   bool timed_out = false;
-  bool drain_forced = false;
+  bool drain_forced = false;     // the drain delay expired and the group was killed
+  bool drain_reaped = false;
   bool closing = false;          // close() has started: no more write()s
   Captured out;
   Captured err;

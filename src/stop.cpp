@@ -30,6 +30,9 @@ void stop_sequence(detail::ProcessState& s) {
   bool group_signalled = false;
   if (!s.reaped) {
     detail::signal_group(group, s.options.stop_signal);
+    // A stopped process would keep a handled stop signal pending until the
+    // grace period ends; continue it so it can clean up.
+    detail::signal_group(group, SIGCONT);
     s.stop_step = StopStep::terminate;
     group_signalled = true;
     // Returns as soon as the process exits: no fixed sleep.
@@ -44,7 +47,10 @@ void stop_sequence(detail::ProcessState& s) {
   // Descendants left in the group (re-parented to us as subreaper) get what
   // is left of the grace period, then SIGKILL, and are reaped.
   if (detail::group_exists(group)) {
-    if (!group_signalled) detail::signal_group(group, s.options.stop_signal);
+    if (!group_signalled) {
+      detail::signal_group(group, s.options.stop_signal);
+      detail::signal_group(group, SIGCONT);
+    }
     if (!detail::reap_group(group, grace_end)) {
       detail::signal_group(group, SIGKILL);
       detail::reap_group(group, Clock::now() + std::chrono::seconds(1));

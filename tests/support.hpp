@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -73,6 +74,13 @@ inline bool alive(int pid) {
 
 /// True while a process with this pid exists at all (zombies too).
 inline bool exists(int pid) { return ::kill(pid, 0) == 0; }
+
+/// An upper bound stretched by PROCTEST_TIMEOUT_SCALE (e.g. 5 under sanitizers).
+inline long long scaled(long long ms) {
+  const char* scale = std::getenv("PROCTEST_TIMEOUT_SCALE");
+  double factor = scale ? std::atof(scale) : 1.0;
+  return static_cast<long long>(static_cast<double>(ms) * (factor > 1.0 ? factor : 1.0));
+}
 
 /// Milliseconds since `start`.
 inline long long ms_since(std::chrono::steady_clock::time_point start) {

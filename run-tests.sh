@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds proctest and runs its whole test suite (CTest). Installs missing
+# Debian packages first. Usage: ./run-tests.sh [extra ctest arguments]
+set -euo pipefail
+cd "$(dirname "$0")"
+source tools/deps.sh
+proctest_install_deps
+
+build=${PROCTEST_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCTEST_WARNINGS_AS_ERRORS=ON
+cmake --build "$build"
+jobs=$(nproc 2>/dev/null || echo 2)
+ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"

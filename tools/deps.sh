@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages proctest needs, only those missing.
+# Sourced by run-examples.sh and run-tests.sh; safe to run again and again.
+set -euo pipefail
+
+PROCTEST_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev)
+
+proctest_install_deps() {
+  local missing=()
+  for pkg in "${PROCTEST_PACKAGES[@]}" "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  # libboost-dev / libboost-all-dev are Boost 1.74 and conflict with 1.81: never install them.
+  echo "proctest: installing ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
