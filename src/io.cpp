@@ -35,14 +35,18 @@ void ProcessState::read_some(bool is_stdout) {
       [self = shared_from_this(), is_stdout](const boost::system::error_code& ec, std::size_t n) {
         Reader& reader = is_stdout ? self->out_reader : self->err_reader;
         if (!ec) {
+          bool wake = false;
           {
             std::lock_guard<std::mutex> lock(self->mutex);
             Captured& c = is_stdout ? self->out : self->err;
             std::size_t keep = std::min(n, self->options.capture_limit - c.bytes.size());
             c.bytes.append(reader.buffer.data(), keep);
             c.dropped += n - keep;
+            wake = self->data_waiters > 0;
           }
-          self->changed.notify_all();
+          // Only a waiter for data can be satisfied by data: waking the
+          // others would cost a futex round trip each.
+          if (wake) self->changed.notify_all();
           self->read_some(is_stdout);
           return;
         }
@@ -50,11 +54,13 @@ void ProcessState::read_some(bool is_stdout) {
         boost::system::error_code ignored;
         if (reader.pipe) reader.pipe->close(ignored);
         reader.pipe.reset();
+        bool wake = false;
         {
           std::lock_guard<std::mutex> lock(self->mutex);
           (is_stdout ? self->out : self->err).eof = true;
+          wake = self->reaped || self->data_waiters > 0;  // every other wait needs the exit first
         }
-        self->changed.notify_all();
+        if (wake) self->changed.notify_all();
       });
 }
 
@@ -101,12 +107,14 @@ void ProcessState::close_stdin_pipe() {
     while (::sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
     }
   }
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex);
     stdin_closed = true;
     stdin_queue.clear();
+    wake = reaped;  // only the stop sequence waits for this, after the exit
   }
-  changed.notify_all();
+  if (wake) changed.notify_all();
 }
 
 void ProcessState::abandon_outputs() {

@@ -249,6 +249,7 @@ Process& Process::run() {
   auto process = launcher(detail::io_executor(), ec, exe, rest, config, RememberPidfd{&pidfd});
   if (ec) fail_run(s, exe.string() == s.arguments[0] ? "" : exe.string(), ec.value());
 
+  {
   std::lock_guard<std::mutex> lock(s.mutex);
   s.started = true;
   s.pid = process.id();
@@ -272,6 +273,8 @@ Process& Process::run() {
       s.stdin_close_requested = true;
     }
   }
+  }
+  // Posted after unlocking, so the loop does not start by contending for it.
   s.post([](ProcessState& st) { st.start_on_loop(); });
   return *this;
 }

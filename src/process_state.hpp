@@ -64,6 +64,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   std::string stdin_queue;       // bytes write() queued, not yet handed to the loop
   bool stdin_close_requested = false;
   bool stdin_closed = true;      // the parent's write end is closed (or never existed)
+  int data_waiters = 0;          // callers waiting for output bytes, not for the exit
   std::string published_out;     // output(false) snapshots, stable for the caller
   std::string published_err;
 
@@ -112,9 +113,12 @@ struct ProcessAccess {
   static bool wait_stdout(const Process& p, Pred ready, std::chrono::milliseconds timeout) {
     ProcessState& s = *p.state_;
     std::unique_lock<std::mutex> lock(s.mutex);
-    return s.changed.wait_for(lock, timeout, [&] {
+    ++s.data_waiters;
+    bool ok = s.changed.wait_for(lock, timeout, [&] {
       return ready(static_cast<const std::string&>(s.out.bytes)) || (s.reaped && s.out.eof);
     }) && ready(static_cast<const std::string&>(s.out.bytes));
+    --s.data_waiters;
+    return ok;
   }
 };
 

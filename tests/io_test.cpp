@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -148,14 +150,51 @@ TEST(Output, NullDiscards) {
   EXPECT_THROW(p.error(), ProcessInvalidStreamError);
 }
 
+// Points one of the test process's own descriptors 0-2 somewhere else for
+// the lifetime of the object.
+class Redirect {
+ public:
+  Redirect(int target, int fd) : target_(target), saved_(::dup(target)) { ::dup2(fd, target); }
+  ~Redirect() {
+    ::dup2(saved_, target_);
+    ::close(saved_);
+  }
+
+ private:
+  int target_;
+  int saved_;
+};
+
+TEST(Input, InheritReadsOurOwnStdin) {
+  TempDir dir;
+  std::ofstream(dir.path / "in") << "our stdin\n";
+  int fd = ::open((dir.path / "in").c_str(), O_RDONLY);
+  std::string out;
+  {
+    Redirect r(0, fd);
+    Process p(child({"echo"}), {.input = Input::inherit()});
+    out = p.run().output();
+  }
+  ::close(fd);
+  EXPECT_EQ(out, "our stdin\n");
+}
+
 TEST(Output, InheritWritesToOurOwnStreams) {
-  // Run ourselves-in-a-child: a shell whose stdout we capture runs a Process
-  // with Output::inherit(); its output must land in the shell's stdout.
-  Process outer({"sh", "-c", "exec \"$0\" args inherited", test::child_path()});
-  EXPECT_EQ(outer.run().output(), "inherited\n");
-  Process p(child({"exit", "0"}), {.output = Output::inherit(), .error = Output::inherit()});
-  p.run().join();
-  EXPECT_EQ(p.exit_code(), 0);
+  TempDir dir;
+  int out_fd = ::open((dir.path / "out").c_str(), O_WRONLY | O_CREAT, 0644);
+  int err_fd = ::open((dir.path / "err").c_str(), O_WRONLY | O_CREAT, 0644);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  {
+    Redirect r1(1, out_fd);
+    Redirect r2(2, err_fd);
+    Process p(child({"lines", "1", "1"}), {.output = Output::inherit(), .error = Output::inherit()});
+    p.run().join();
+  }
+  ::close(out_fd);
+  ::close(err_fd);
+  EXPECT_EQ(slurp(dir.path / "out"), "out 1\n");
+  EXPECT_EQ(slurp(dir.path / "err"), "err 1\n");
 }
 
 TEST(Output, OutputWithoutJoinIsWhatWasReadSoFar) {
