@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <new>
 
 #include "posix/group.hpp"
 #include "process_state.hpp"
@@ -40,7 +41,11 @@ void ProcessState::read_some(bool is_stdout) {
             std::lock_guard<std::mutex> lock(self->mutex);
             Captured& c = is_stdout ? self->out : self->err;
             std::size_t keep = std::min(n, self->options.capture_limit - c.bytes.size());
-            c.bytes.append(reader.buffer.data(), keep);
+            try {
+              c.bytes.append(reader.buffer.data(), keep);
+            } catch (const std::bad_alloc&) {
+              keep = 0;  // out of memory: count the bytes as dropped, keep draining
+            }
             c.dropped += n - keep;
             wake = self->data_waiters > 0;
           }
@@ -129,6 +134,8 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
     std::lock_guard<std::mutex> lock(mutex);
     reaped = true;
     end_time = Clock::now();
+    // An error means someone else reaped our child (a SIGCHLD handler that
+    // calls waitpid(-1)); its status is lost. Documented as unsupported.
     wait_status = ec ? 0 : process->native_exit_code();
     pidfd = -1;
     // Drop the v2 handle without its destructor's terminate_if_running(): the

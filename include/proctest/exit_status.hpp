@@ -74,8 +74,8 @@ class ExitStatus {
   int native() const noexcept { return native_; }
 
   /// In words: "exited with code 3", "killed by SIGSEGV (signal 11), core dumped",
-  /// "running", "not started"; plus ", after the stop signal (SIGTERM)" or
-  /// ", after SIGKILL at the end of the grace period" when a stop step ended it.
+  /// "running", "not started"; plus ", after the stop signal" or ", after
+  /// SIGKILL at the end of the grace period" when a stop step ended it.
   std::string to_string() const;
 
  private:
