@@ -150,7 +150,7 @@ TEST(BoostPitfall09, PidfdIsKeptWithoutNativeHandle) {
 // 10. a named process_stdio kept the child's pipe ends open in the parent, so
 // EOF never came: here EOF comes, and no pipe end stays open afterwards.
 TEST(BoostPitfall10, ChildPipeEndsAreClosedInTheParent) {
-  auto fds = test::open_fds();
+  auto fds = test::open_fds_after_warm_up();
   Process p(child({"echo"}), {.input = Input::bytes("x")});
   p.run();
   EXPECT_EQ(p.output(), "x");  // would hang if our copy of a write end stayed open
@@ -176,7 +176,7 @@ TEST(BoostPitfall11, SigpipeDoesNotKillTheTestProcess) {
 // reason, and the child is killed and reaped rather than left behind.
 TEST(BoostPitfall12, PidfdOpenFailureIsCheckedAndCleanedUp) {
   auto before = test::children();
-  auto fds = test::open_fds();
+  auto fds = test::open_fds_after_warm_up();
   detail::testing::fail_next_pidfd_open = EMFILE;
   Process p(child({"pause"}));
   try {

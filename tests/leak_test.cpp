@@ -9,9 +9,7 @@ namespace {
 using test::child;
 
 TEST(Leak, HundredsOfRunsLeaveFdsAndChildrenUnchanged) {
-  // Warm up: the loop thread and its epoll/eventfd exist from the first run.
-  Process({"true"}).run().join();
-  auto fds = test::open_fds();
+  auto fds = test::open_fds_after_warm_up();
   auto kids = test::children();
   for (int i = 0; i < 300; ++i) {
     switch (i % 5) {

@@ -326,7 +326,7 @@ TEST(ProcessBadInput, UnopenableFiles) {
 }
 
 TEST(ProcessBadInput, FailedRunsLeaveNothingBehind) {
-  auto fds = test::open_fds();
+  auto fds = test::open_fds_after_warm_up();
   auto kids = test::children();
   for (int i = 0; i < 20; ++i) {
     EXPECT_THROW(Process({"/nonexistent"}).run(), ProcessError);

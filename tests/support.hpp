@@ -41,6 +41,14 @@ inline std::set<int> open_fds() {
   return fds;
 }
 
+/// The descriptors open once proctest's I/O thread exists: its epoll and
+/// eventfd descriptors appear with the first run() of the process and stay.
+/// Take fd snapshots with this, so a test also passes alone (as under ctest).
+inline std::set<int> open_fds_after_warm_up() {
+  Process({"true"}).run().join();
+  return open_fds();
+}
+
 /// The pids of this process's children, with their state letter ('Z' for a zombie).
 inline std::vector<std::pair<int, char>> children() {
   std::vector<std::pair<int, char>> out;
