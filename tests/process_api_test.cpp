@@ -227,6 +227,19 @@ TEST(Process, InitializerListIsNotAmbiguous) {
   EXPECT_EQ(q.run().output(), "hi\n");
 }
 
+TEST(Process, SingleElementBracedListIsOneArgumentNotACommandLine) {
+  char dir[] = "/tmp/proctest dir XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::string tool = std::string(dir) + "/my tool";
+  ASSERT_EQ(::symlink(test::child_path().c_str(), tool.c_str()), 0);
+  Process p({tool.c_str()});  // one const char*: must not be split on the space
+  std::vector<std::string> expected = {tool};
+  EXPECT_EQ(p.arguments(), expected);
+  p.run().join();
+  EXPECT_EQ(p.exit_code(), 64);  // the helper's usage error: it ran, with no mode
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Process, MovedFromProcessSaysSo) {
   Process a(child({"exit", "4"}));
   a.run();

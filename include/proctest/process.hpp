@@ -145,13 +145,12 @@ class Process {
   /// NUL byte in an argument, and on bad Options (env keys, Output::merge()
   /// for stdout). Nothing is started until run().
   explicit Process(std::vector<std::string> arguments, Options options = {});
-  /// Same; this overload makes `Process({"sleep", "30"})` unambiguous.
+  /// Same; this overload makes `Process({"sleep", "30"})` unambiguous, and
+  /// keeps `Process({"/path with space/tool"})` one argument, not a command line.
   explicit Process(std::initializer_list<std::string> arguments, Options options = {});
   /// A command line split like a POSIX shell (quotes, backslashes), with no
   /// expansion and no shell started. Throws ProcessError on unbalanced quotes.
   explicit Process(std::string_view command_line, Options options = {});
-  explicit Process(const char* command_line, Options options = {})
-      : Process(std::string_view(command_line), std::move(options)) {}
 
   Process(Process&&) noexcept;
   Process& operator=(Process&&) noexcept;
