@@ -52,6 +52,16 @@ ExitStatus ExitStatus::running_for(std::chrono::nanoseconds elapsed, bool timed_
   return s;
 }
 
+ExitStatus ExitStatus::lost(std::chrono::nanoseconds duration, StopStep stopped_by,
+                            bool timed_out) {
+  ExitStatus s;
+  s.state_ = State::unknown;
+  s.duration_ = duration;
+  s.stopped_by_ = stopped_by;
+  s.timed_out_ = timed_out;
+  return s;
+}
+
 std::optional<int> ExitStatus::code() const noexcept {
   if (state_ == State::exited) return value_;
   return std::nullopt;
@@ -73,6 +83,7 @@ std::string ExitStatus::to_string() const {
   switch (state_) {
     case State::not_started: return "not started";
     case State::running: return "running";
+    case State::unknown: s = "ended, but its status was lost (reaped elsewhere)"; break;
     case State::exited: s = "exited with code " + std::to_string(value_); break;
     case State::signaled:
       s = "killed by " + signal_name(value_) + " (signal " + std::to_string(value_) + ")";

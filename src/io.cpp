@@ -31,6 +31,16 @@ void ProcessState::start_on_loop() {
 
 void ProcessState::read_some(bool is_stdout) {
   Reader& r = is_stdout ? out_reader : err_reader;
+  try {
+    start_read(r, is_stdout);
+  } catch (...) {
+    // Could not even start a read (out of memory): end the stream rather than
+    // leave a caller waiting for an end of file that would never be marked.
+    mark_eof(is_stdout);
+  }
+}
+
+void ProcessState::start_read(Reader& r, bool is_stdout) {
   r.pipe->async_read_some(
       asio::buffer(r.buffer),
       [self = shared_from_this(), is_stdout](const boost::system::error_code& ec, std::size_t n) {
@@ -56,17 +66,22 @@ void ProcessState::read_some(bool is_stdout) {
           return;
         }
         // End of file, an error, or abandon_outputs() closed the pipe.
-        boost::system::error_code ignored;
-        if (reader.pipe) reader.pipe->close(ignored);
-        reader.pipe.reset();
-        bool wake = false;
-        {
-          std::lock_guard<std::mutex> lock(self->mutex);
-          (is_stdout ? self->out : self->err).eof = true;
-          wake = self->reaped || self->data_waiters > 0;  // every other wait needs the exit first
-        }
-        if (wake) self->changed.notify_all();
+        self->mark_eof(is_stdout);
       });
+}
+
+void ProcessState::mark_eof(bool is_stdout) {
+  Reader& reader = is_stdout ? out_reader : err_reader;
+  boost::system::error_code ignored;
+  if (reader.pipe) reader.pipe->close(ignored);
+  reader.pipe.reset();
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    (is_stdout ? out : err).eof = true;
+    wake = reaped || data_waiters > 0;  // every other wait needs the exit first
+  }
+  if (wake) changed.notify_all();
 }
 
 void ProcessState::pump_stdin() {
@@ -84,18 +99,28 @@ void ProcessState::pump_stdin() {
   }
   if (writing.empty()) return;
   write_in_flight = true;
-  asio::async_write(*stdin_pipe, asio::buffer(writing),
-                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                      self->write_in_flight = false;
-                      self->writing.clear();
-                      if (ec) {
-                        // EPIPE: the child stopped reading. Not an error; what
-                        // is left of its input is dropped.
-                        self->close_stdin_pipe();
-                        return;
-                      }
-                      self->pump_stdin();
-                    });
+  try {
+    asio::async_write(*stdin_pipe, asio::buffer(writing),
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                        self->write_in_flight = false;
+                        self->writing.clear();
+                        bool exited = false;
+                        {
+                          std::lock_guard<std::mutex> lock(self->mutex);
+                          exited = self->reaped;
+                        }
+                        if (ec || exited) {
+                          // EPIPE: the child stopped reading. Not an error;
+                          // what is left of its input is dropped.
+                          self->close_stdin_pipe();
+                          return;
+                        }
+                        self->pump_stdin();
+                      });
+  } catch (...) {
+    write_in_flight = false;
+    close_stdin_pipe();
+  }
 }
 
 void ProcessState::close_stdin_pipe() {
@@ -135,8 +160,12 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
     reaped = true;
     end_time = Clock::now();
     // An error means someone else reaped our child (a SIGCHLD handler that
-    // calls waitpid(-1)); its status is lost. Documented as unsupported.
+    // calls waitpid(-1)); its status is lost, and reported as such.
+    status_lost = static_cast<bool>(ec);
     wait_status = ec ? 0 : process->native_exit_code();
+    // The leader's pid was freed just now; it cannot have been recycled
+    // yet. If no member holds the group id, it must never be used again.
+    group_gone = !group_exists(pid);
     pidfd = -1;
     // Drop the v2 handle without its destructor's terminate_if_running(): the
     // pid is reaped and may be recycled; only the pidfd is left to close.
@@ -144,10 +173,13 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
     process.reset();
   }
   changed.notify_all();
-  // Nothing will read the child's stdin any more.
+  // Stdin is closed with the exit (as Go's Wait does). A write in flight is
+  // not cancelled but its pipe closed: cancel() would miss a write that Asio
+  // issues after this handler, and a descendant that holds stdin without
+  // reading would then block it forever. Its handler finishes the close.
   if (write_in_flight) {
     boost::system::error_code ignored;
-    stdin_pipe->cancel(ignored);
+    stdin_pipe->close(ignored);
   } else {
     close_stdin_pipe();
   }

@@ -180,20 +180,26 @@ Process& Process::run() {
   const Options& o = s.options;
   detail::become_subreaper();
 
+  // The child changes to cwd before exec, so a relative cwd must be made
+  // absolute once: the program lookup and the chdir then agree.
+  std::filesystem::path cwd;
   if (!o.cwd.empty()) {
+    const std::string shown = "working directory '" + o.cwd.string() + "'";
+    std::error_code abs_ec;
+    cwd = std::filesystem::absolute(o.cwd, abs_ec);
+    if (abs_ec) fail_run(s, shown, abs_ec.value());
     struct stat st {};
-    if (::stat(o.cwd.c_str(), &st) != 0) {
-      fail_run(s, "working directory '" + o.cwd.string() + "'", errno);
-    }
-    if (!S_ISDIR(st.st_mode)) fail_run(s, "working directory '" + o.cwd.string() + "'", ENOTDIR);
+    if (::stat(cwd.c_str(), &st) != 0) fail_run(s, shown, errno);
+    if (!S_ISDIR(st.st_mode)) fail_run(s, shown, ENOTDIR);
+    if (::access(cwd.c_str(), X_OK) != 0) fail_run(s, shown, errno);
   }
   detail::SpawnConfig config;
-  config.cwd = o.cwd;
+  config.cwd = cwd;
   config.environment = detail::child_environment(o);
 
   std::error_code ec;
   std::filesystem::path exe =
-      detail::resolve_program(s.arguments[0], o.cwd, config.environment, ec);
+      detail::resolve_program(s.arguments[0], cwd, config.environment, ec);
   if (ec) {
     std::string what = exe.string() == s.arguments[0] ? "" : exe.string();
     if (ec.value() == ENOENT && s.arguments[0].find('/') == std::string::npos) {
@@ -238,6 +244,23 @@ Process& Process::run() {
   // Merge: dup2 actions run in order, so the child's fd 1 is already stdout.
   config.stdio[2] = o.error.kind() == Output::Kind::merge ? 1 : child_err.get();
 
+  // Hand the parent's ends to Asio before spawning: if the reactor cannot
+  // take them, nothing has been started yet.
+  auto executor = detail::io_executor();
+  std::optional<boost::asio::readable_pipe> out_reader, err_reader;
+  std::optional<boost::asio::writable_pipe> stdin_writer;
+  auto adopt = [&](auto& pipe, Fd& fd, const char* what) {
+    if (fd.get() < 0) return;
+    pipe.emplace(executor);
+    boost::system::error_code assign_ec;
+    pipe->assign(fd.get(), assign_ec);
+    if (assign_ec) fail_run(s, std::string("cannot watch its ") + what, assign_ec.value());
+    fd.release();
+  };
+  adopt(out_reader, out_pipe.parent, "stdout pipe");
+  adopt(err_reader, err_pipe.parent, "stderr pipe");
+  adopt(stdin_writer, in_pipe.parent, "stdin pipe");
+
   detail::PosixSpawnLauncher launcher{s.arguments[0]};
   std::vector<std::string> rest(s.arguments.begin() + 1, s.arguments.end());
   int pidfd = -1;
@@ -246,33 +269,27 @@ Process& Process::run() {
     void on_success(const detail::SpawnedChild& c) { *out = c.pidfd; }
   };
   auto start = Clock::now();
-  auto process = launcher(detail::io_executor(), ec, exe, rest, config, RememberPidfd{&pidfd});
+  auto process = launcher(executor, ec, exe, rest, config, RememberPidfd{&pidfd});
   if (ec) fail_run(s, exe.string() == s.arguments[0] ? "" : exe.string(), ec.value());
 
   {
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.started = true;
-  s.pid = process.id();
-  s.pidfd = pidfd;
-  s.start_time = start;
-  s.process.emplace(std::move(process));
-  auto executor = detail::io_executor();
-  if (out_pipe.parent.get() >= 0) {
-    s.out.eof = false;
-    s.out_reader.pipe.emplace(executor, out_pipe.parent.release());
-  }
-  if (err_pipe.parent.get() >= 0) {
-    s.err.eof = false;
-    s.err_reader.pipe.emplace(executor, err_pipe.parent.release());
-  }
-  if (in_pipe.parent.get() >= 0) {
-    s.stdin_closed = false;
-    s.stdin_pipe.emplace(executor, in_pipe.parent.release());
-    if (o.input.kind() == Input::Kind::bytes) {
+    // Nothing below throws: the child is either fully handed over or not started.
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.started = true;
+    s.pid = process.id();
+    s.pidfd = pidfd;
+    s.start_time = start;
+    s.process.emplace(std::move(process));
+    s.out.eof = !out_reader;
+    s.err.eof = !err_reader;
+    s.stdin_closed = !stdin_writer;
+    s.out_reader.pipe = std::move(out_reader);
+    s.err_reader.pipe = std::move(err_reader);
+    s.stdin_pipe = std::move(stdin_writer);
+    if (s.stdin_pipe && o.input.kind() == Input::Kind::bytes) {
       s.stdin_queue = o.input.data();
       s.stdin_close_requested = true;
     }
-  }
   }
   // Posted after unlocking, so the loop does not start by contending for it.
   s.post([](ProcessState& st) { st.start_on_loop(); });
@@ -286,7 +303,26 @@ namespace detail {
 ExitStatus ProcessState::status_locked() const {
   if (!started) return {};
   if (!reaped) return ExitStatus::running_for(Clock::now() - start_time, timed_out);
+  if (status_lost) return ExitStatus::lost(end_time - start_time, stop_step, timed_out);
   return ExitStatus::from_wait_status(wait_status, end_time - start_time, stop_step, timed_out);
+}
+
+void ProcessState::signal_group_locked(int signal) {
+  if (!reaped || !group_gone) signal_group(pid, signal);
+}
+
+bool ProcessState::reap_group_unlocked(std::optional<Clock::time_point> deadline) {
+  pid_t group = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    // Before the leader is reaped, waitpid(-pgid) could steal its status.
+    if (!reaped || group_gone) return true;
+    group = pid;
+  }
+  bool empty = reap_group(group, deadline.value_or(Clock::time_point::max()));
+  std::lock_guard<std::mutex> lock(mutex);
+  if (empty) group_gone = true;
+  return empty;
 }
 
 bool ProcessState::wait_locked(std::unique_lock<std::mutex>& lock,
@@ -294,18 +330,20 @@ bool ProcessState::wait_locked(std::unique_lock<std::mutex>& lock,
   for (;;) {
     if (reaped) {
       if (!need_eof || (out.eof && err.eof)) return true;
-      auto drain_deadline = end_time + options.drain_delay;
-      if (!drain_forced && Clock::now() >= drain_deadline) {
+      // The caller's deadline holds after the exit too: it ends the drain early.
+      auto drain_deadline = deadline_after(end_time, options.drain_delay);
+      if (deadline && (!drain_deadline || *deadline < *drain_deadline)) drain_deadline = deadline;
+      if (!drain_forced && drain_deadline && Clock::now() >= *drain_deadline) {
         // A descendant still holds stdout or stderr open after the process
         // exited: stop its group and keep what was read.
         drain_forced = true;
-        signal_group(pid, SIGKILL);
+        signal_group_locked(SIGKILL);
         post([](ProcessState& st) { st.abandon_outputs(); });
       }
-      if (drain_forced) {
+      if (drain_forced || !drain_deadline) {
         changed.wait(lock);
       } else {
-        changed.wait_until(lock, drain_deadline);
+        changed.wait_until(lock, *drain_deadline);
       }
       continue;
     }
@@ -335,7 +373,7 @@ void Process::join(std::optional<std::chrono::milliseconds> timeout) {
       throw ProcessError("cannot join '" + s.command_line + "': negative timeout (" +
                          ms_text(*limit) + ")");
     }
-    deadline = Clock::now() + *limit;
+    deadline = detail::deadline_after(Clock::now(), *limit);  // none when beyond the clock
   }
   if (!s.wait_locked(lock, deadline, true)) {
     s.timed_out = true;
@@ -345,9 +383,8 @@ void Process::join(std::optional<std::chrono::milliseconds> timeout) {
     // The stragglers the drain delay killed are our children now (subreaper):
     // reap them here rather than leave zombies until close().
     s.drain_reaped = true;
-    pid_t group = s.pid;
     lock.unlock();
-    detail::reap_group(group, Clock::now() + std::chrono::seconds(1));
+    s.reap_group_unlocked(Clock::now() + std::chrono::seconds(1));
   }
 }
 
@@ -403,7 +440,7 @@ namespace {
 void signal_tree(ProcessState& s, int signal) {
   std::lock_guard<std::mutex> lock(s.mutex);
   require_started(s);
-  if (!s.reaped || detail::group_exists(s.pid)) detail::signal_group(s.pid, signal);
+  s.signal_group_locked(signal);
 }
 }  // namespace
 

@@ -56,9 +56,13 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Clock::time_point end_time{};
   StopStep stop_step = StopStep::none;
   bool timed_out = false;
+  bool status_lost = false;      // someone else reaped it: no wait status
+  // The process group outlives its leader only while a member holds its id.
+  // Once it was seen empty after the reap, its id may be recycled: it is
+  // never signalled or waited for again.
+  bool group_gone = false;
   bool drain_forced = false;     // the drain delay expired and the group was killed
   bool drain_reaped = false;
-  bool closing = false;          // close() has started: no more write()s
   Captured out;
   Captured err;
   std::string stdin_queue;       // bytes write() queued, not yet handed to the loop
@@ -94,15 +98,33 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   /// Sends `signal` to the process itself, race-free via its pidfd; nothing
   /// when it has been reaped. Caller holds the mutex.
   void signal_process_locked(int signal);
+  /// Sends `signal` to the process group unless it is known to be gone.
+  /// Caller holds the mutex.
+  void signal_group_locked(int signal);
+  /// Reaps what is left of the group after the leader was reaped (see
+  /// reap_group), then records whether the group is gone. Takes the lock
+  /// itself; call without it. Returns true when the group is empty.
+  bool reap_group_unlocked(std::optional<Clock::time_point> deadline);
   /// Posts a loop task that owns a reference to this state.
   template <typename F>
   void post(F&& f);
 
  private:
   void read_some(bool is_stdout);
+  void start_read(Reader& reader, bool is_stdout);
+  void mark_eof(bool is_stdout);
   void on_exit(const boost::system::error_code& ec);
   void close_stdin_pipe();
 };
+
+/// `from + d`, or no deadline when that is past the clock's range.
+inline std::optional<Clock::time_point> deadline_after(Clock::time_point from,
+                                                       std::chrono::milliseconds d) {
+  if (d >= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - from)) {
+    return std::nullopt;
+  }
+  return from + d;
+}
 
 /// proctest's own code (and tests) reaching behind a Process.
 struct ProcessAccess {
@@ -113,12 +135,14 @@ struct ProcessAccess {
   static bool wait_stdout(const Process& p, Pred ready, std::chrono::milliseconds timeout) {
     ProcessState& s = *p.state_;
     std::unique_lock<std::mutex> lock(s.mutex);
-    ++s.data_waiters;
-    bool ok = s.changed.wait_for(lock, timeout, [&] {
+    struct Waiting {  // counted while waiting, also if `ready` throws
+      int& n;
+      explicit Waiting(int& count) : n(++count) {}
+      ~Waiting() { --n; }
+    } waiting(s.data_waiters);
+    return s.changed.wait_for(lock, timeout, [&] {
       return ready(static_cast<const std::string&>(s.out.bytes)) || (s.reaped && s.out.eof);
     }) && ready(static_cast<const std::string&>(s.out.bytes));
-    --s.data_waiters;
-    return ok;
   }
 };
 

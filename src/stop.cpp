@@ -18,49 +18,41 @@ constexpr auto kKillWait = std::chrono::seconds(10);
 void stop_sequence(detail::ProcessState& s) {
   std::unique_lock<std::mutex> lock(s.mutex);
   if (!s.started) return;
-  s.closing = true;
-  const pid_t group = s.pid;
   if (!s.stdin_closed) {
     // Unwritten input is dropped: a stopping process is not fed any more.
     s.stdin_queue.clear();
     s.stdin_close_requested = true;
     s.post([](detail::ProcessState& st) { st.pump_stdin(); });
   }
-  const auto grace_end = Clock::now() + s.options.grace;
-  bool group_signalled = false;
+  const auto grace_end = detail::deadline_after(Clock::now(), s.options.grace);
+  // A stopped process would keep a handled stop signal pending until the
+  // grace period ends; SIGCONT lets it clean up. Stragglers of a leader that
+  // already exited get the same treatment (unless the group is known gone).
+  s.signal_group_locked(s.options.stop_signal);
+  s.signal_group_locked(SIGCONT);
   if (!s.reaped) {
-    detail::signal_group(group, s.options.stop_signal);
-    // A stopped process would keep a handled stop signal pending until the
-    // grace period ends; continue it so it can clean up.
-    detail::signal_group(group, SIGCONT);
     s.stop_step = StopStep::terminate;
-    group_signalled = true;
     // Returns as soon as the process exits: no fixed sleep.
     s.wait_locked(lock, grace_end, false);
     if (!s.reaped) {
-      detail::signal_group(group, SIGKILL);
+      s.signal_group_locked(SIGKILL);
       s.stop_step = StopStep::kill;
       s.wait_locked(lock, Clock::now() + kKillWait, false);
     }
   }
+  if (!s.reaped) return;  // stuck in the kernel: nothing more can be done safely
   lock.unlock();
   // Descendants left in the group (re-parented to us as subreaper) get what
   // is left of the grace period, then SIGKILL, and are reaped.
-  if (detail::group_exists(group)) {
-    if (!group_signalled) {
-      detail::signal_group(group, s.options.stop_signal);
-      detail::signal_group(group, SIGCONT);
-    }
-    if (!detail::reap_group(group, grace_end)) {
-      detail::signal_group(group, SIGKILL);
-      detail::reap_group(group, Clock::now() + std::chrono::seconds(1));
-    }
+  if (!s.reap_group_unlocked(grace_end)) {
+    lock.lock();
+    s.signal_group_locked(SIGKILL);
+    lock.unlock();
+    s.reap_group_unlocked(Clock::now() + std::chrono::seconds(1));
   }
   lock.lock();
-  if (s.reaped) {
-    s.wait_locked(lock, std::nullopt, true);
-    s.changed.wait(lock, [&] { return s.stdin_closed; });
-  }
+  s.wait_locked(lock, std::nullopt, true);
+  s.changed.wait(lock, [&] { return s.stdin_closed; });
 }
 
 }  // namespace

@@ -57,6 +57,18 @@ TEST(ExitStatus, RunningHasNoCode) {
   EXPECT_EQ(s.to_string(), "running");
 }
 
+TEST(ExitStatus, LostStatusIsNeverASuccess) {
+  ExitStatus s = ExitStatus::lost(std::chrono::milliseconds(3), StopStep::kill);
+  EXPECT_EQ(s.state(), ExitStatus::State::unknown);
+  EXPECT_TRUE(s.finished());
+  EXPECT_FALSE(s.exited());
+  EXPECT_FALSE(s.signaled());
+  EXPECT_EQ(s.exit_code(), std::nullopt);
+  EXPECT_EQ(s.to_string(),
+            "ended, but its status was lost (reaped elsewhere), after SIGKILL at the end of the "
+            "grace period");
+}
+
 TEST(SignalName, KnownRealtimeAndUnknown) {
   EXPECT_EQ(signal_name(SIGINT), "SIGINT");
   EXPECT_EQ(signal_name(SIGRTMIN + 2), "SIGRTMIN+2");

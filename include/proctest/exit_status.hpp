@@ -29,8 +29,10 @@ std::string signal_name(int signal);
 /// SIGKILL (signal 9) are told apart.
 class ExitStatus {
  public:
-  /// Where the process is in its life.
-  enum class State { not_started, running, exited, signaled };
+  /// Where the process is in its life. `unknown`: it ended, but something
+  /// other than proctest reaped it (a SIGCHLD handler calling waitpid(-1), say),
+  /// so how it ended is lost; it is never reported as a success.
+  enum class State { not_started, running, exited, signaled, unknown };
 
   /// A status that has not started.
   ExitStatus() = default;
@@ -42,13 +44,18 @@ class ExitStatus {
                                      bool timed_out = false);
   /// A status for a process that is still running after `elapsed`.
   static ExitStatus running_for(std::chrono::nanoseconds elapsed, bool timed_out = false);
+  /// A status for a process that ended but whose wait status was lost.
+  static ExitStatus lost(std::chrono::nanoseconds duration, StopStep stopped_by = StopStep::none,
+                         bool timed_out = false);
 
   State state() const noexcept { return state_; }
   bool started() const noexcept { return state_ != State::not_started; }
   /// Started and not yet ended.
   bool running() const noexcept { return state_ == State::running; }
-  /// Ended, either way.
-  bool finished() const noexcept { return state_ == State::exited || state_ == State::signaled; }
+  /// Ended, in any way (including State::unknown).
+  bool finished() const noexcept {
+    return state_ == State::exited || state_ == State::signaled || state_ == State::unknown;
+  }
   /// Ended by calling exit() (or returning from main).
   bool exited() const noexcept { return state_ == State::exited; }
   /// Ended by a signal.
@@ -74,7 +81,8 @@ class ExitStatus {
   int native() const noexcept { return native_; }
 
   /// In words: "exited with code 3", "killed by SIGSEGV (signal 11), core dumped",
-  /// "running", "not started"; plus ", after the stop signal" or ", after
+  /// "running", "not started", "ended, but its status was lost (reaped
+  /// elsewhere)"; plus ", after the stop signal" or ", after
   /// SIGKILL at the end of the grace period" when a stop step ended it.
   std::string to_string() const;
 

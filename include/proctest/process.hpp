@@ -165,7 +165,9 @@ class Process {
   Process& run();
 
   /// All of stdout. With join, first waits for the process to exit and for end
-  /// of file (Options::timeout applies); without, what was read so far.
+  /// of file (Options::timeout applies), and the reference stays valid and
+  /// unchanged for the Process's lifetime. Without join, a snapshot of what
+  /// was read so far, which the next output(false) replaces.
   /// Throws ProcessNotRunError, ProcessInvalidStreamError (not captured),
   /// ProcessTimeoutError.
   const std::string& output(bool join = true);
@@ -174,21 +176,27 @@ class Process {
 
   /// Waits for the process to exit and its output to be read. Throws
   /// ProcessTimeoutError when `timeout` (default Options::timeout) passes
-  /// first; the process is then left running. ProcessNotRunError before run().
+  /// first; the process is then left running. If it has exited but a
+  /// descendant still holds stdout or stderr open, the drain delay applies,
+  /// cut short by the deadline. A timeout too large for the clock means none.
+  /// ProcessNotRunError before run(); ProcessError for a negative timeout.
   void join(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   /// The stop sequence, then collects the remaining output: close stdin,
-  /// stop_signal to the process group, wait up to grace, SIGKILL the group,
-  /// reap. A process that exits on the stop signal is reaped at once. Does
-  /// nothing if it has already ended (or was never run); safe to call twice.
+  /// stop_signal (then SIGCONT) to the process group, wait up to grace, SIGKILL
+  /// the group, reap. A process that exits on the stop signal is reaped at
+  /// once. If the process has already ended, only descendants still in its
+  /// group are stopped this way; its own status is left as it was. Nothing
+  /// for a Process never run; safe to call twice.
   void close();
 
   /// Sends a signal to the process (not its group). Nothing if it has ended.
   /// Throws ProcessNotRunError before run(), ProcessError for an invalid signal.
   void signal(int signal);
-  /// SIGTERM to the process group.
+  /// SIGTERM to the process group (also after the process ended, while
+  /// descendants remain in the group). ProcessNotRunError before run().
   void terminate();
-  /// SIGKILL to the process group.
+  /// SIGKILL to the process group; as terminate().
   void kill();
 
   /// Queues bytes for the child's stdin; they are written while outputs are
@@ -225,6 +233,19 @@ class Process {
   const std::string& stream(bool is_stdout, bool join);
   std::shared_ptr<detail::ProcessState> state_;
 };
+
+/// Whether run() makes the test process a child subreaper (Linux
+/// `PR_SET_CHILD_SUBREAPER`); on unless this is called with false.
+///
+/// As subreaper, a grandchild whose parent (a child proctest started) exits is
+/// re-parented to the test process instead of PID 1, and proctest reaps it
+/// with its process group: in a container whose PID 1 never reaps orphans,
+/// that is what keeps killed grandchildren from staying zombies. The price:
+/// orphans of *other* code in the test process (`system("cmd &")`, a
+/// descendant that left its group with setsid) are re-parented to the test
+/// process too, and stay zombies until it exits, unless that code reaps them.
+/// Call with false before the first run() to keep PID 1 as their reaper.
+void set_child_subreaper(bool enabled);
 
 }  // namespace proctest
 

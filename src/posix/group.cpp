@@ -1,19 +1,24 @@
 #include "posix/group.hpp"
 
+#include "proctest/process.hpp"
+
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <mutex>
+#include <atomic>
 #include <thread>
 
 namespace proctest::detail {
 
+std::atomic<bool> g_subreaper_wanted{true};
+
 void become_subreaper() noexcept {
-  static std::once_flag once;
-  std::call_once(once, [] { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); });
+  // One cheap syscall per run(): also right after a fork(), whose child does
+  // not inherit the attribute.
+  if (g_subreaper_wanted.load(std::memory_order_relaxed)) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
 bool group_exists(pid_t pgid) noexcept {
@@ -45,3 +50,12 @@ bool reap_group(pid_t pgid, std::chrono::steady_clock::time_point deadline) noex
 }
 
 }  // namespace proctest::detail
+
+namespace proctest {
+
+void set_child_subreaper(bool enabled) {
+  detail::g_subreaper_wanted.store(enabled);
+  ::prctl(PR_SET_CHILD_SUBREAPER, enabled ? 1 : 0, 0, 0, 0);
+}
+
+}  // namespace proctest

@@ -8,9 +8,10 @@
 
 namespace proctest::detail {
 
-/// Makes the test process a child subreaper (Linux), once: descendants
-/// orphaned by a child's exit are re-parented to us rather than to PID 1,
-/// which in a container often never reaps them; reap_group() then reaps them.
+/// Makes the test process a child subreaper (Linux) unless
+/// set_child_subreaper(false) was called: descendants orphaned by a child's
+/// exit are re-parented to us rather than to PID 1, which in a container often
+/// never reaps them; reap_group() then reaps them.
 void become_subreaper() noexcept;
 
 /// True while any process (zombies included) is in group `pgid`.

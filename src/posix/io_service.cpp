@@ -39,10 +39,30 @@ struct IoService {
   }
 };
 
+// Intentionally leaked: processes may be destroyed during static destruction,
+// after a static IoService would be gone.
+IoService* g_instance = nullptr;
+pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+// After fork() only the forking thread exists in the child: the loop thread
+// is gone and its epoll instance is shared with the parent. The child (a
+// GoogleTest death test, say) starts a loop of its own on first use; the
+// parent's is abandoned there, never touched.
+void before_fork() { pthread_mutex_lock(&g_mutex); }
+void after_fork_in_parent() { pthread_mutex_unlock(&g_mutex); }
+void after_fork_in_child() {
+  g_instance = nullptr;
+  pthread_mutex_unlock(&g_mutex);
+}
+
 IoService& service() {
-  // Intentionally leaked: processes may be destroyed during static
-  // destruction, after a static IoService would be gone.
-  static IoService* instance = new IoService();
+  static const bool registered =
+      (pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child), true);
+  (void)registered;
+  pthread_mutex_lock(&g_mutex);
+  if (!g_instance) g_instance = new IoService();
+  IoService* instance = g_instance;
+  pthread_mutex_unlock(&g_mutex);
   return *instance;
 }
 

@@ -124,14 +124,18 @@ SpawnedChild spawn_child(const std::filesystem::path& executable,
   }
   if (pidfd < 0) {
     // Without a pidfd we cannot wait for it safely: do not leave it behind.
-    int e = errno;
-    ::kill(pid, SIGKILL);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    ec = errno_code(e);
+    ec = errno_code(errno);
+    abandon_child({pid, -1});
     return {};
   }
   return {pid, pidfd};
+}
+
+void abandon_child(const SpawnedChild& child) noexcept {
+  ::kill(child.pid, SIGKILL);
+  while (::waitpid(child.pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (child.pidfd >= 0) ::close(child.pidfd);
 }
 
 std::filesystem::path resolve_program(const std::string& program,
@@ -160,9 +164,10 @@ std::filesystem::path resolve_program(const std::string& program,
   for (;;) {
     std::size_t end = path_var.find(':', begin);
     std::string dir = path_var.substr(begin, end == std::string::npos ? end : end - begin);
-    std::filesystem::path candidate = dir.empty() ? std::filesystem::path(".") : std::filesystem::path(dir);
-    candidate /= program;
-    if (!dir.empty() && candidate.is_relative() && !cwd.empty()) candidate = cwd / candidate;
+    // An empty entry is the current directory, a relative one is relative to
+    // it: the child's, since it looks PATH up after changing to cwd.
+    std::filesystem::path candidate = std::filesystem::path(dir) / program;
+    if (candidate.is_relative() && !cwd.empty()) candidate = cwd / candidate;
     if (is_executable_file(candidate, error)) return candidate;
     if (error != ENOENT && error != ENOTDIR && first_error == ENOENT) first_error = error;
     if (end == std::string::npos) break;

@@ -40,6 +40,9 @@ struct SpawnedChild {
 /// tables, so its cost does not grow with the parent's memory; an exec failure
 /// is reported through `ec` and leaves no zombie. On success the pidfd is open
 /// (a failed pidfd_open kills and reaps the child and sets `ec`).
+/// Kills and reaps a child that could not be handed over, closes its pidfd.
+void abandon_child(const SpawnedChild& child) noexcept;
+
 SpawnedChild spawn_child(const std::filesystem::path& executable,
                          const std::vector<std::string>& arguments, const SpawnConfig& config,
                          std::error_code& ec) noexcept;
@@ -82,8 +85,17 @@ struct PosixSpawnLauncher {
       (error(inits, ec, 0), ...);
       return bp2::basic_process<Executor>(std::move(executor));
     }
-    (success(inits, child, 0), ...);
-    return bp2::basic_process<Executor>(std::move(executor), child.pid, child.pidfd);
+    try {
+      auto process = bp2::basic_process<Executor>(executor, child.pid, child.pidfd);
+      (success(inits, child, 0), ...);
+      return process;
+    } catch (const boost::system::system_error& e) {
+      // The reactor would not take the pidfd: do not leave the child behind.
+      abandon_child(child);
+      ec = e.code();
+      (error(inits, ec, 0), ...);
+      return bp2::basic_process<Executor>(std::move(executor));
+    }
   }
 
  private:

@@ -1,0 +1,161 @@
+// Regressions for defects a review of the core found: stale process-group
+// ids, relative working directories, deadlines after the exit, duration
+// overflow, lost statuses, writes in flight at the exit, fork.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <boost/asio/post.hpp>
+#include <future>
+
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+using namespace std::chrono_literals;
+using test::child;
+
+// Once the leader is reaped and its group is empty, the group id may be
+// recycled by an unrelated process: proctest must never signal it again.
+// Recycling is simulated by pointing the finished Process at a live victim.
+TEST(Hardening, FinishedProcessNeverSignalsARecycledGroup) {
+  Process done(child({"exit", "0"}));
+  done.run().join();
+  detail::ProcessState* state = detail::ProcessAccess::state(done);
+  EXPECT_TRUE(state->group_gone);
+  Process victim(child({"echo"}), {.input = Input::pipe()});
+  victim.run();
+  {
+    std::lock_guard<std::mutex> lock(state->mutex);
+    state->pid = victim.id();  // as if the pid had been recycled
+  }
+  done.terminate();
+  done.kill();
+  done.close();
+  // A signal sent above is delivered before the victim can read this line,
+  // so only an unsignalled victim answers.
+  victim.write("still alive\n");
+  EXPECT_EQ(test::wait_for_line(victim), "still alive");
+  EXPECT_EQ(done.exit_code(), 0);
+}
+
+TEST(Hardening, GroupWithStragglersIsKeptUntilEmpty) {
+  Process p(child({"grandchild"}), {.output = Output::null(), .error = Output::null()});
+  p.run().join();
+  EXPECT_FALSE(detail::ProcessAccess::state(p)->group_gone);  // the grandchild holds it
+  p.close();
+  EXPECT_TRUE(detail::ProcessAccess::state(p)->group_gone);
+}
+
+TEST(Hardening, RelativeCwdIsResolvedOnce) {
+  // The child changes to cwd before exec: "./tool" with cwd "sub" must run
+  // sub/tool, not sub/sub/tool.
+  std::string sub = "proctest-rel-" + std::to_string(::getpid());
+  std::filesystem::create_directory(sub);
+  ASSERT_EQ(::symlink(test::child_path().c_str(), (sub + "/tool").c_str()), 0);
+  Process p({"./tool", "cwd"}, {.cwd = sub});
+  std::string out = p.run().output();
+  Process q({"tool", "cwd"}, {.cwd = sub, .env = {{"PATH", ""}}});  // empty entry: cwd
+  std::string out2 = q.run().output();
+  std::filesystem::remove_all(sub);
+  std::string expected = (std::filesystem::current_path() / sub).string() + "\n";
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(out2, expected);
+}
+
+TEST(Hardening, JoinDeadlineHoldsAfterTheExitToo) {
+  // The leader exits at once; its grandchild holds stdout. With a 10 s drain
+  // delay, join(100 ms) must still return on time, with what was read.
+  Process p(child({"grandchild"}), {.drain_delay = 10s});
+  p.run();
+  auto start = std::chrono::steady_clock::now();
+  p.join(100ms);
+  EXPECT_LT(test::ms_since(start), test::scaled(2000));
+  EXPECT_EQ(p.exit_code(), 0);
+  EXPECT_FALSE(p.output().empty());
+}
+
+TEST(Hardening, HugeDurationsMeanNoDeadline) {
+  constexpr auto forever = std::chrono::milliseconds::max();
+  Process p(child({"sleep", "50"}));
+  p.run();
+  EXPECT_NO_THROW(p.join(forever));
+  EXPECT_EQ(p.exit_code(), 0);
+  Process q(child({"term-exit", "4"}), {.grace = forever, .timeout = forever});
+  q.run();
+  ASSERT_EQ(test::wait_for_line(q), "ready");
+  q.close();  // the stop signal ends it; no overflowed "grace" that skips to SIGKILL
+  EXPECT_EQ(q.exit_code(), 4);
+  EXPECT_EQ(q.status().stopped_by(), StopStep::terminate);
+  Process r(child({"grandchild"}), {.drain_delay = forever});
+  r.run();
+  auto start = std::chrono::steady_clock::now();
+  r.join(100ms);  // not an immediate forced drain, not an endless one
+  EXPECT_GE(test::ms_since(start), 90);
+}
+
+TEST(Hardening, StatusReapedElsewhereIsReportedLostNotSuccess) {
+  Process p(child({"pause"}));
+  p.run();
+  ASSERT_EQ(test::wait_for_line(p), "ready");
+  // Park the loop thread, then kill and reap the child behind its back.
+  std::promise<void> parked;
+  std::promise<void> release;
+  boost::asio::post(detail::io_executor(), [&] {
+    parked.set_value();
+    release.get_future().wait();
+  });
+  parked.get_future().wait();
+  ::kill(p.id(), SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(p.id(), &status, 0), p.id());
+  release.set_value();
+  p.join();
+  EXPECT_EQ(p.status().state(), ExitStatus::State::unknown);
+  EXPECT_EQ(p.exit_code(), std::nullopt);
+  EXPECT_EQ(p.status().to_string(), "ended, but its status was lost (reaped elsewhere)");
+}
+
+TEST(Hardening, WriteInFlightWhenTheChildExitsDoesNotHangClose) {
+  // The grandchild keeps stdin open and never reads: the 16 MiB write blocks
+  // on a full pipe when the leader exits. The exit must end it.
+  Process p(child({"grandchild"}),
+            {.input = Input::bytes(test::pattern(16u << 20)), .drain_delay = 20ms});
+  p.run();
+  auto start = std::chrono::steady_clock::now();
+  p.join();
+  p.close();
+  EXPECT_LT(test::ms_since(start), test::scaled(5000));
+  EXPECT_TRUE(detail::ProcessAccess::state(p)->stdin_closed);
+}
+
+TEST(Hardening, SubreaperCanBeTurnedOff) {
+  set_child_subreaper(false);
+  Process({"true"}).run().join();
+  int on = -1;
+  ::prctl(PR_GET_CHILD_SUBREAPER, &on);
+  EXPECT_EQ(on, 0);
+  set_child_subreaper(true);
+  Process({"true"}).run().join();
+  ::prctl(PR_GET_CHILD_SUBREAPER, &on);
+  EXPECT_EQ(on, 1);
+}
+
+TEST(HardeningDeathTest, ProcessWorksInAForkedChild) {
+  // GoogleTest's default death-test style forks this (threaded) process; the
+  // forked child has no I/O thread and must start one of its own.
+  Process({"true"}).run().join();  // the parent's loop thread exists
+  GTEST_FLAG_SET(death_test_style, "fast");
+  EXPECT_EXIT(
+      {
+        Process p({"echo", "from the fork"});
+        bool ok = p.run().output() == "from the fork\n" && p.exit_code() == 0;
+        std::_Exit(ok ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
+}  // namespace proctest
