@@ -37,7 +37,8 @@ int main() {
   std::cout << "2. Exit codes are data: grep finds nothing\n";
   Process grep("grep -c needle", {.input = Input::bytes("hay\nhay\n")});
   grep.run().join();
-  check(grep.exit_code() == 1, "grep -c " + grep.status().to_string() + ", printed " + grep.output());
+  check(grep.exit_code() == 1,
+        "grep -c " + grep.status().to_string() + ", printed " + grep.output());
 
   std::cout << "3. Stderr apart from stdout: ls of a missing file\n";
   Process ls({"ls", "/proctest/missing"});
@@ -75,6 +76,7 @@ int main() {
     check(true, std::string("ProcessError: ") + e.what());
   }
 
-  std::cout << (failures == 0 ? "all checks passed\n" : std::to_string(failures) + " checks failed\n");
+  std::cout << (failures == 0 ? "all checks passed\n"
+                              : std::to_string(failures) + " checks failed\n");
   return failures == 0 ? 0 : 1;
 }

@@ -9,9 +9,12 @@ namespace proctest {
 
 const char* to_string(StopStep step) noexcept {
   switch (step) {
-    case StopStep::none: return "none";
-    case StopStep::terminate: return "terminate";
-    case StopStep::kill: return "kill";
+    case StopStep::none:
+      return "none";
+    case StopStep::terminate:
+      return "terminate";
+    case StopStep::kill:
+      return "kill";
   }
   return "none";
 }
@@ -81,10 +84,16 @@ std::optional<int> ExitStatus::exit_code() const noexcept {
 std::string ExitStatus::to_string() const {
   std::string s;
   switch (state_) {
-    case State::not_started: return "not started";
-    case State::running: return "running";
-    case State::unknown: s = "ended, but its status was lost (reaped elsewhere)"; break;
-    case State::exited: s = "exited with code " + std::to_string(value_); break;
+    case State::not_started:
+      return "not started";
+    case State::running:
+      return "running";
+    case State::unknown:
+      s = "ended, but its status was lost (reaped elsewhere)";
+      break;
+    case State::exited:
+      s = "exited with code " + std::to_string(value_);
+      break;
     case State::signaled:
       s = "killed by " + signal_name(value_) + " (signal " + std::to_string(value_) + ")";
       if (core_dumped_) s += ", core dumped";

@@ -100,23 +100,24 @@ void ProcessState::pump_stdin() {
   if (writing.empty()) return;
   write_in_flight = true;
   try {
-    asio::async_write(*stdin_pipe, asio::buffer(writing),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                        self->write_in_flight = false;
-                        self->writing.clear();
-                        bool exited = false;
-                        {
-                          std::lock_guard<std::mutex> lock(self->mutex);
-                          exited = self->reaped;
-                        }
-                        if (ec || exited) {
-                          // EPIPE: the child stopped reading. Not an error;
-                          // what is left of its input is dropped.
-                          self->close_stdin_pipe();
-                          return;
-                        }
-                        self->pump_stdin();
-                      });
+    asio::async_write(
+        *stdin_pipe, asio::buffer(writing),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          self->write_in_flight = false;
+          self->writing.clear();
+          bool exited = false;
+          {
+            std::lock_guard<std::mutex> lock(self->mutex);
+            exited = self->reaped;
+          }
+          if (ec || exited) {
+            // EPIPE: the child stopped reading. Not an error;
+            // what is left of its input is dropped.
+            self->close_stdin_pipe();
+            return;
+          }
+          self->pump_stdin();
+        });
   } catch (...) {
     write_in_flight = false;
     close_stdin_pipe();

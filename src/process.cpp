@@ -4,8 +4,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,7 +56,8 @@ std::shared_ptr<ProcessState> make_state(std::vector<std::string> arguments, Opt
   }
   std::string line = quote_command_line(arguments);
   if (options.output.kind() == Output::Kind::merge) {
-    throw ProcessError("cannot run '" + line + "': Output::merge() is only for stderr (Options::error)");
+    throw ProcessError("cannot run '" + line +
+                       "': Output::merge() is only for stderr (Options::error)");
   }
   if (options.stop_signal <= 0 || options.stop_signal >= NSIG) {
     throw ProcessError("cannot run '" + line + "': invalid stop signal " +
@@ -81,7 +82,8 @@ ProcessState& require_state(const std::shared_ptr<ProcessState>& state) {
 }
 
 void require_started(const ProcessState& s) {
-  if (!s.started) throw ProcessNotRunError("'" + s.command_line + "' has not been run: call run() first");
+  if (!s.started)
+    throw ProcessNotRunError("'" + s.command_line + "' has not been run: call run() first");
 }
 
 // A descriptor closed when it goes out of scope.
@@ -107,8 +109,8 @@ class Fd {
 };
 
 [[noreturn]] void fail_run(const ProcessState& s, const std::string& what, int error) {
-  throw ProcessError("cannot run '" + s.command_line + "': " + what +
-                     (what.empty() ? "" : ": ") + std::strerror(error));
+  throw ProcessError("cannot run '" + s.command_line + "': " + what + (what.empty() ? "" : ": ") +
+                     std::strerror(error));
 }
 
 // Moves a child-side descriptor above 2, so that the dup2 actions onto 0-2
@@ -198,8 +200,7 @@ Process& Process::run() {
   config.environment = detail::child_environment(o);
 
   std::error_code ec;
-  std::filesystem::path exe =
-      detail::resolve_program(s.arguments[0], cwd, config.environment, ec);
+  std::filesystem::path exe = detail::resolve_program(s.arguments[0], cwd, config.environment, ec);
   if (ec) {
     std::string what = exe.string() == s.arguments[0] ? "" : exe.string();
     if (ec.value() == ENOENT && s.arguments[0].find('/') == std::string::npos) {
@@ -213,14 +214,19 @@ Process& Process::run() {
   Fd child_in, child_out, child_err;
   PipeEnds in_pipe, out_pipe, err_pipe;
   switch (o.input.kind()) {
-    case Input::Kind::null: child_in = open_file(s, "/dev/null", O_RDONLY, "stdin"); break;
-    case Input::Kind::file: child_in = open_file(s, o.input.path(), O_RDONLY, "stdin file"); break;
+    case Input::Kind::null:
+      child_in = open_file(s, "/dev/null", O_RDONLY, "stdin");
+      break;
+    case Input::Kind::file:
+      child_in = open_file(s, o.input.path(), O_RDONLY, "stdin file");
+      break;
     case Input::Kind::bytes:
     case Input::Kind::pipe:
       in_pipe = make_pipe(s, true);
       child_in = std::move(in_pipe.child);
       break;
-    case Input::Kind::inherit: break;
+    case Input::Kind::inherit:
+      break;
   }
   auto setup_output = [&](const Output& out, PipeEnds& pipe, Fd& child, const char* role) {
     switch (out.kind()) {
@@ -228,13 +234,16 @@ Process& Process::run() {
         pipe = make_pipe(s, false);
         child = std::move(pipe.child);
         break;
-      case Output::Kind::null: child = open_file(s, "/dev/null", O_WRONLY, role); break;
+      case Output::Kind::null:
+        child = open_file(s, "/dev/null", O_WRONLY, role);
+        break;
       case Output::Kind::file:
         child = open_file(s, out.path(), O_WRONLY | O_CREAT | O_TRUNC,
                           role == std::string("stdout") ? "stdout file" : "stderr file");
         break;
       case Output::Kind::inherit:
-      case Output::Kind::merge: break;
+      case Output::Kind::merge:
+        break;
     }
   };
   setup_output(o.output, out_pipe, child_out, "stdout");
@@ -402,12 +411,18 @@ const std::string& Process::stream(bool is_stdout, bool join_first) {
     const char* name = is_stdout ? "stdout" : "stderr";
     std::string why;
     switch (how.kind()) {
-      case Output::Kind::merge: why = "stderr is merged into stdout: read output()"; break;
+      case Output::Kind::merge:
+        why = "stderr is merged into stdout: read output()";
+        break;
       case Output::Kind::file:
         why = std::string(name) + " goes to the file '" + how.path().string() + "'";
         break;
-      case Output::Kind::null: why = std::string(name) + " goes to /dev/null"; break;
-      default: why = std::string(name) + " is inherited from the test process"; break;
+      case Output::Kind::null:
+        why = std::string(name) + " goes to /dev/null";
+        break;
+      default:
+        why = std::string(name) + " is inherited from the test process";
+        break;
     }
     throw ProcessInvalidStreamError("'" + s.command_line + "': " + why +
                                     ", not captured (Output::capture())");
@@ -452,8 +467,9 @@ void Process::write(std::string_view data) {
   std::lock_guard<std::mutex> lock(s.mutex);
   require_started(s);
   if (s.options.input.kind() != Input::Kind::pipe) {
-    throw ProcessInvalidStreamError("cannot write to '" + s.command_line +
-                                    "': its stdin is not a pipe (use Options::input = Input::pipe())");
+    throw ProcessInvalidStreamError(
+        "cannot write to '" + s.command_line +
+        "': its stdin is not a pipe (use Options::input = Input::pipe())");
   }
   if (s.stdin_close_requested) {
     throw ProcessInvalidStreamError("cannot write to '" + s.command_line +

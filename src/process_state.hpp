@@ -56,20 +56,20 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Clock::time_point end_time{};
   StopStep stop_step = StopStep::none;
   bool timed_out = false;
-  bool status_lost = false;      // someone else reaped it: no wait status
+  bool status_lost = false;  // someone else reaped it: no wait status
   // The process group outlives its leader only while a member holds its id.
   // Once it was seen empty after the reap, its id may be recycled: it is
   // never signalled or waited for again.
   bool group_gone = false;
-  bool drain_forced = false;     // the drain delay expired and the group was killed
+  bool drain_forced = false;  // the drain delay expired and the group was killed
   bool drain_reaped = false;
   Captured out;
   Captured err;
-  std::string stdin_queue;       // bytes write() queued, not yet handed to the loop
+  std::string stdin_queue;  // bytes write() queued, not yet handed to the loop
   bool stdin_close_requested = false;
-  bool stdin_closed = true;      // the parent's write end is closed (or never existed)
-  int data_waiters = 0;          // callers waiting for output bytes, not for the exit
-  std::string published_out;     // output(false) snapshots, stable for the caller
+  bool stdin_closed = true;   // the parent's write end is closed (or never existed)
+  int data_waiters = 0;       // callers waiting for output bytes, not for the exit
+  std::string published_out;  // output(false) snapshots, stable for the caller
   std::string published_err;
 
   // --- I/O thread only ----------------------------------------------------
@@ -77,9 +77,9 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Reader out_reader;
   Reader err_reader;
   std::optional<boost::asio::writable_pipe> stdin_pipe;
-  std::string writing;           // the bytes of the async_write in flight
+  std::string writing;  // the bytes of the async_write in flight
   bool write_in_flight = false;
-  int pidfd = -1;                // owned by `process`; for pidfd_send_signal
+  int pidfd = -1;  // owned by `process`; for pidfd_send_signal
 
   /// Starts the loop-side work: reads, the pending stdin bytes, the exit wait.
   /// Called once, on the I/O thread, after run() has handed over the pipes.

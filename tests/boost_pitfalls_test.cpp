@@ -45,7 +45,11 @@ TEST(BoostPitfall03, ExecFailureLeavesNoZombie) {
   char path[] = "/tmp/proctest-noexec-XXXXXX";
   int fd = ::mkstemp(path);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(::write(fd, "\x7f" "ELF garbage", 12), 12);
+  ASSERT_EQ(::write(fd,
+                    "\x7f"
+                    "ELF garbage",
+                    12),
+            12);
   ::fchmod(fd, 0700);
   ::close(fd);
   detail::PosixSpawnLauncher launcher;
@@ -183,8 +187,7 @@ TEST(BoostPitfall12, PidfdOpenFailureIsCheckedAndCleanedUp) {
     p.run();
     FAIL() << "no error";
   } catch (const ProcessError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "cannot run '" + p.command_line() + "': Too many open files");
+    EXPECT_EQ(std::string(e.what()), "cannot run '" + p.command_line() + "': Too many open files");
   }
   EXPECT_FALSE(p.running());
   EXPECT_EQ(test::children(), before);
@@ -202,8 +205,8 @@ TEST(BoostPitfall13, SpawnCostDoesNotGrowWithResidentMemory) {
       auto t0 = std::chrono::steady_clock::now();
       Process p({"/bin/true"});
       p.run().join();
-      us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
-                       .count());
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(us.begin(), us.end());
     return us[us.size() / 2];

@@ -27,12 +27,12 @@
 //   grandchild-wait [term] as grandchild, but the leader keeps waiting too
 //   spew                   write to stdout forever
 //   isatty                 print whether 0, 1, 2 are terminals
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -93,7 +93,8 @@ int pump(size_t in_total, size_t out_total, size_t err_total) {
       if (n == 0) in_eof = true;
       if (n < 0 && errno != EAGAIN) die("read");
       for (ssize_t k = 0; k < n; ++k) {
-        if (block[static_cast<size_t>(k)] != pattern(in_done + static_cast<size_t>(k))) in_ok = false;
+        if (block[static_cast<size_t>(k)] != pattern(in_done + static_cast<size_t>(k)))
+          in_ok = false;
       }
       if (n > 0) in_done += static_cast<size_t>(n);
     }
@@ -116,13 +117,10 @@ int pump(size_t in_total, size_t out_total, size_t err_total) {
   return in_ok ? 0 : 3;
 }
 
-void grandchild(bool ignore_term) {
+void grandchild() {
   pid_t pid = ::fork();
   if (pid < 0) die("fork");
-  if (pid == 0) {
-    if (ignore_term) ::signal(SIGTERM, SIG_IGN);
-    wait_forever();
-  }
+  if (pid == 0) wait_forever();
   say(std::to_string(pid) + "\n");
 }
 
@@ -260,9 +258,11 @@ int main(int argc, char** argv) {
     return 101;
   }
   if (mode == "grandchild" || mode == "grandchild-wait") {
-    grandchild(arg(2) == "term");
-    if (mode == "grandchild") return 0;
+    // Ignore before forking and printing (the grandchild inherits it): the
+    // pid line tells the test it may stop us.
     if (arg(2) == "term") ::signal(SIGTERM, SIG_IGN);
+    grandchild();
+    if (mode == "grandchild") return 0;
     wait_forever();
   }
   if (mode == "spew") {

@@ -40,11 +40,12 @@ TEST(ExitStatus, CoreDumpIsKeptApart) {
 
 TEST(ExitStatus, NamesTheStopStep) {
   using namespace std::chrono_literals;
-  EXPECT_EQ(ExitStatus::from_wait_status(W_EXITCODE(0, SIGTERM), 5ms, StopStep::terminate)
-                .to_string(),
-            "killed by SIGTERM (signal 15), after the stop signal");
+  EXPECT_EQ(
+      ExitStatus::from_wait_status(W_EXITCODE(0, SIGTERM), 5ms, StopStep::terminate).to_string(),
+      "killed by SIGTERM (signal 15), after the stop signal");
   ExitStatus k = ExitStatus::from_wait_status(W_EXITCODE(0, SIGKILL), 5ms, StopStep::kill, true);
-  EXPECT_EQ(k.to_string(), "killed by SIGKILL (signal 9), after SIGKILL at the end of the grace period");
+  EXPECT_EQ(k.to_string(),
+            "killed by SIGKILL (signal 9), after SIGKILL at the end of the grace period");
   EXPECT_TRUE(k.timed_out());
   EXPECT_EQ(k.duration(), 5ms);
   EXPECT_STREQ(to_string(StopStep::kill), "kill");

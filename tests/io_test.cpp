@@ -14,6 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::child;
+using test::error_of;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -73,22 +74,14 @@ TEST(Input, WriteNeedsAPipeAndAnOpenStdin) {
   Process q(child({"echo"}), {.input = Input::pipe()});
   q.run();
   q.close_stdin();
-  try {
-    q.write("late");
-    FAIL() << "no error";
-  } catch (const ProcessInvalidStreamError& e) {
-    EXPECT_EQ(std::string(e.what()), "cannot write to '" + q.command_line() + "': its stdin was closed");
-  }
+  EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { q.write("late"); }),
+            "cannot write to '" + q.command_line() + "': its stdin was closed");
   Process r(child({"echo"}));
   r.run();
-  try {
-    r.write("x");
-    FAIL() << "no error";
-  } catch (const ProcessInvalidStreamError& e) {
-    EXPECT_EQ(std::string(e.what()), "cannot write to '" + r.command_line() +
-                                         "': its stdin is not a pipe (use Options::input = "
-                                         "Input::pipe())");
-  }
+  EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { r.write("x"); }),
+            "cannot write to '" + r.command_line() +
+                "': its stdin is not a pipe (use Options::input = "
+                "Input::pipe())");
 }
 
 TEST(Input, WritesAfterTheChildExitedAreDropped) {
@@ -107,14 +100,10 @@ TEST(Output, StdoutAndStderrAreSeparate) {
 TEST(Output, MergeKeepsTheInterleavedOrder) {
   Process p(child({"lines", "3", "3"}), {.error = Output::merge()});
   EXPECT_EQ(p.run().output(), "out 1\nerr 1\nout 2\nerr 2\nout 3\nerr 3\n");
-  try {
-    p.error();
-    FAIL() << "no error";
-  } catch (const ProcessInvalidStreamError& e) {
-    EXPECT_EQ(std::string(e.what()), "'" + p.command_line() +
-                                         "': stderr is merged into stdout: read output(), not "
-                                         "captured (Output::capture())");
-  }
+  EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { p.error(); }),
+            "'" + p.command_line() +
+                "': stderr is merged into stdout: read output(), not "
+                "captured (Output::capture())");
 }
 
 TEST(Output, FilesReceiveTheStreams) {
@@ -124,14 +113,9 @@ TEST(Output, FilesReceiveTheStreams) {
   p.run().join();
   EXPECT_EQ(slurp(dir.path / "out"), "out 1\nout 2\n");
   EXPECT_EQ(slurp(dir.path / "err"), "err 1\n");
-  try {
-    p.output();
-    FAIL() << "no error";
-  } catch (const ProcessInvalidStreamError& e) {
-    EXPECT_EQ(std::string(e.what()), "'" + p.command_line() + "': stdout goes to the file '" +
-                                         (dir.path / "out").string() +
-                                         "', not captured (Output::capture())");
-  }
+  EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { p.output(); }),
+            "'" + p.command_line() + "': stdout goes to the file '" + (dir.path / "out").string() +
+                "', not captured (Output::capture())");
 }
 
 TEST(Output, MergeIntoAFile) {
@@ -188,7 +172,8 @@ TEST(Output, InheritWritesToOurOwnStreams) {
   {
     Redirect r1(1, out_fd);
     Redirect r2(2, err_fd);
-    Process p(child({"lines", "1", "1"}), {.output = Output::inherit(), .error = Output::inherit()});
+    Process p(child({"lines", "1", "1"}),
+              {.output = Output::inherit(), .error = Output::inherit()});
     p.run().join();
   }
   ::close(out_fd);

@@ -37,7 +37,8 @@ TEST(Leak, HundredsOfRunsLeaveFdsAndChildrenUnchanged) {
       }
       default: {
         // The orphan holds stderr: the drain delay ends it, join() reaps it.
-        Process p(child({"grandchild"}), {.output = Output::null(), .drain_delay = std::chrono::milliseconds(5)});
+        Process p(child({"grandchild"}),
+                  {.output = Output::null(), .drain_delay = std::chrono::milliseconds(5)});
         p.run().join();
         break;
       }

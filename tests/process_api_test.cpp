@@ -12,19 +12,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::child;
+using test::error_of;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-template <typename E, typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 static_assert(std::is_base_of_v<std::runtime_error, ProcessError>);
 static_assert(std::is_base_of_v<ProcessError, ProcessNotRunError>);
@@ -188,7 +179,7 @@ TEST(Process, SignalGoesToTheProcess) {
   p.join();
   EXPECT_EQ(p.exit_code(), 7);
   EXPECT_EQ(p.status().stopped_by(), StopStep::none);  // the test's own signal
-  EXPECT_NO_THROW(p.signal(SIGTERM));  // ended: nothing to do
+  EXPECT_NO_THROW(p.signal(SIGTERM));                  // ended: nothing to do
   EXPECT_EQ(error_of<ProcessError>([&] { p.signal(0); }),
             "cannot signal '" + p.command_line() + "': invalid signal 0");
   EXPECT_THROW(p.signal(1000), ProcessError);
@@ -302,20 +293,28 @@ TEST(ProcessBadInput, DirectoryNonExecutableAndBadCwd) {
 }
 
 TEST(ProcessBadInput, EnvironmentKeysAndValues) {
-  EXPECT_EQ(error_of<ProcessError>([] { Process p({"true"}, {.env = {{"A=B", "x"}}}); }),
+  EXPECT_EQ(error_of<ProcessError>([] {
+              Process p({"true"}, {.env = {{"A=B", "x"}}});
+            }),
             "cannot run 'true': environment variable name 'A=B' contains '='");
-  EXPECT_EQ(error_of<ProcessError>([] { Process p({"true"}, {.env = {{"", "x"}}}); }),
+  EXPECT_EQ(error_of<ProcessError>([] {
+              Process p({"true"}, {.env = {{"", "x"}}});
+            }),
             "cannot run 'true': environment variable name '' is empty");
-  EXPECT_EQ(error_of<ProcessError>(
-                [] { Process p({"true"}, {.env = {{std::string("A\0B", 3), "x"}}}); }),
+  EXPECT_EQ(error_of<ProcessError>([] {
+              Process p({"true"}, {.env = {{std::string("A\0B", 3), "x"}}});
+            }),
             "cannot run 'true': environment variable name 'A?B' contains a NUL byte");
-  EXPECT_EQ(error_of<ProcessError>(
-                [] { Process p({"true"}, {.env = {{"A", std::string("x\0y", 3)}}}); }),
+  EXPECT_EQ(error_of<ProcessError>([] {
+              Process p({"true"}, {.env = {{"A", std::string("x\0y", 3)}}});
+            }),
             "cannot run 'true': the value of environment variable 'A' contains a NUL byte");
 }
 
 TEST(ProcessBadInput, NulInArgumentAndBadOptions) {
-  EXPECT_EQ(error_of<ProcessError>([] { Process p({"echo", std::string("a\0b", 3)}); }),
+  EXPECT_EQ(error_of<ProcessError>([] {
+              Process p({"echo", std::string("a\0b", 3)});
+            }),
             R"(cannot run 'echo 'a\0b'': argument 1 contains a NUL byte)");
   EXPECT_EQ(error_of<ProcessError>([] { Process p({"true"}, {.output = Output::merge()}); }),
             "cannot run 'true': Output::merge() is only for stderr (Options::error)");
@@ -326,16 +325,17 @@ TEST(ProcessBadInput, NulInArgumentAndBadOptions) {
 }
 
 TEST(ProcessBadInput, UnopenableFiles) {
-  EXPECT_EQ(error_of<ProcessError>(
-                [] { Process({"cat"}, {.input = Input::file("/nonexistent/in")}).run(); }),
-            "cannot run 'cat': cannot open stdin file '/nonexistent/in': No such file or directory");
+  EXPECT_EQ(
+      error_of<ProcessError>(
+          [] { Process({"cat"}, {.input = Input::file("/nonexistent/in")}).run(); }),
+      "cannot run 'cat': cannot open stdin file '/nonexistent/in': No such file or directory");
   EXPECT_EQ(error_of<ProcessError>(
                 [] { Process({"true"}, {.output = Output::file("/nonexistent/out")}).run(); }),
             "cannot run 'true': cannot open stdout file '/nonexistent/out': No such file or "
             "directory");
-  EXPECT_EQ(error_of<ProcessError>(
-                [] { Process({"true"}, {.error = Output::file("/tmp")}).run(); }),
-            "cannot run 'true': cannot open stderr file '/tmp': Is a directory");
+  EXPECT_EQ(
+      error_of<ProcessError>([] { Process({"true"}, {.error = Output::file("/tmp")}).run(); }),
+      "cannot run 'true': cannot open stderr file '/tmp': Is a directory");
 }
 
 TEST(ProcessBadInput, FailedRunsLeaveNothingBehind) {

@@ -45,8 +45,8 @@ TEST(Spawn, ChildGetsDefaultDispositionsAndAnEmptyMask) {
 }
 
 TEST(Spawn, ChildGetsOnlyStandardDescriptors) {
-  int inheritable = ::open("/dev/null", O_RDONLY);         // no CLOEXEC
-  int high = ::fcntl(inheritable, F_DUPFD, 200);           // no CLOEXEC either
+  int inheritable = ::open("/dev/null", O_RDONLY);  // no CLOEXEC
+  int high = ::fcntl(inheritable, F_DUPFD, 200);    // no CLOEXEC either
   int cloexec = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   Process p(child({"fds"}));
   std::string out = p.run().output();
@@ -79,8 +79,9 @@ TEST(Spawn, EnvironmentIsInheritedSetAndRemoved) {
   ::unsetenv("PROCTEST_INHERITED");
   ::unsetenv("PROCTEST_REMOVED");
   const char* home = std::getenv("HOME");
-  EXPECT_EQ(out, std::string("PROCTEST_INHERITED=yes\nPROCTEST_REMOVED unset\nPROCTEST_SET=a=b c\n") +
-                     (home ? std::string("HOME=") + home + "\n" : "HOME unset\n"));
+  EXPECT_EQ(out,
+            std::string("PROCTEST_INHERITED=yes\nPROCTEST_REMOVED unset\nPROCTEST_SET=a=b c\n") +
+                (home ? std::string("HOME=") + home + "\n" : "HOME unset\n"));
 }
 
 TEST(Spawn, ClearEnvStartsEmpty) {

@@ -19,6 +19,17 @@
 
 namespace proctest::test {
 
+/// The message of the exception of type E that f() throws; "no error" if none.
+template <typename E, typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 /// The helper child program's path (set by CMake).
 inline std::string child_path() { return PROCTEST_CHILD; }
 

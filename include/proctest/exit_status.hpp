@@ -40,8 +40,7 @@ class ExitStatus {
   /// Builds a status from a raw `waitpid` status word. Mostly for proctest
   /// itself and for tests of code that consumes ExitStatus.
   static ExitStatus from_wait_status(int wait_status, std::chrono::nanoseconds duration = {},
-                                     StopStep stopped_by = StopStep::none,
-                                     bool timed_out = false);
+                                     StopStep stopped_by = StopStep::none, bool timed_out = false);
   /// A status for a process that is still running after `elapsed`.
   static ExitStatus running_for(std::chrono::nanoseconds elapsed, bool timed_out = false);
   /// A status for a process that ended but whose wait status was lost.

@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <thread>
 
 namespace proctest::detail {
@@ -18,7 +18,8 @@ std::atomic<bool> g_subreaper_wanted{true};
 void become_subreaper() noexcept {
   // One cheap syscall per run(): also right after a fork(), whose child does
   // not inherit the attribute.
-  if (g_subreaper_wanted.load(std::memory_order_relaxed)) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  if (g_subreaper_wanted.load(std::memory_order_relaxed))
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
 bool group_exists(pid_t pgid) noexcept {

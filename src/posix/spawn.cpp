@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,8 +138,7 @@ void abandon_child(const SpawnedChild& child) noexcept {
   if (child.pidfd >= 0) ::close(child.pidfd);
 }
 
-std::filesystem::path resolve_program(const std::string& program,
-                                      const std::filesystem::path& cwd,
+std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
                                       const std::vector<std::string>& environment,
                                       std::error_code& ec) {
   ec.clear();

@@ -51,8 +51,7 @@ SpawnedChild spawn_child(const std::filesystem::path& executable,
 /// when it contains a slash, else the first executable regular file in PATH
 /// (taken from `environment`). Sets `ec` (ENOENT, EACCES, EISDIR) as exec
 /// would report it when there is none.
-std::filesystem::path resolve_program(const std::string& program,
-                                      const std::filesystem::path& cwd,
+std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
                                       const std::vector<std::string>& environment,
                                       std::error_code& ec);
 
@@ -107,7 +106,8 @@ struct PosixSpawnLauncher {
   template <typename I>
   static void setup(I&, SpawnConfig&, long) {}
   template <typename I>
-  static auto error(I& init, const std::error_code& ec, int) -> decltype(init.on_error(ec), void()) {
+  static auto error(I& init, const std::error_code& ec, int)
+      -> decltype(init.on_error(ec), void()) {
     init.on_error(ec);
   }
   template <typename I>
