@@ -117,6 +117,24 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   void close_stdin_pipe();
 };
 
+/// "250 ms".
+inline std::string ms_text(std::chrono::milliseconds ms) {
+  return std::to_string(ms.count()) + " ms";
+}
+
+/// The state behind `state`; ProcessNotRunError for a moved-from Process.
+inline ProcessState& require_state(const std::shared_ptr<ProcessState>& state) {
+  if (!state) throw ProcessNotRunError("this Process was moved from");
+  return *state;
+}
+
+/// ProcessNotRunError unless run() has been called. Caller holds the mutex.
+inline void require_started(const ProcessState& s) {
+  if (!s.started) {
+    throw ProcessNotRunError("'" + s.command_line + "' has not been run: call run() first");
+  }
+}
+
 /// `from + d`, or no deadline when that is past the clock's range.
 inline std::optional<Clock::time_point> deadline_after(Clock::time_point from,
                                                        std::chrono::milliseconds d) {
