@@ -146,6 +146,9 @@ TEST(Hardening, SubreaperCanBeTurnedOff) {
 TEST(HardeningDeathTest, ProcessWorksInAForkedChild) {
   // GoogleTest's default death-test style forks this (threaded) process; the
   // forked child has no I/O thread and must start one of its own.
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
+#endif
   Process({"true"}).run().join();  // the parent's loop thread exists
   GTEST_FLAG_SET(death_test_style, "fast");
   EXPECT_EXIT(
