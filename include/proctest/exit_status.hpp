@@ -47,7 +47,9 @@ class ExitStatus {
   static ExitStatus lost(std::chrono::nanoseconds duration, StopStep stopped_by = StopStep::none,
                          bool timed_out = false);
 
+  /// Where the process is in its life.
   State state() const noexcept { return state_; }
+  /// run() has started it.
   bool started() const noexcept { return state_ != State::not_started; }
   /// Started and not yet ended.
   bool running() const noexcept { return state_ == State::running; }

@@ -33,6 +33,7 @@ struct ProcessAccess;
 /// What the child reads on its stdin. The default is Input::null().
 class Input {
  public:
+  /// Which factory made it.
   enum class Kind { null, bytes, file, pipe, inherit };
 
   /// Canned stdin: written while stdout and stderr are drained, then closed.
@@ -48,6 +49,7 @@ class Input {
   /// The test process's own stdin.
   static Input inherit();
 
+  /// Which factory made it.
   Kind kind() const noexcept { return kind_; }
   /// The bytes of Input::bytes(); empty for the others.
   const std::string& data() const noexcept { return data_; }
@@ -65,6 +67,7 @@ class Input {
 /// Where the child's stdout or stderr goes. The default for both is capture().
 class Output {
  public:
+  /// Which factory made it.
   enum class Kind { capture, null, inherit, file, merge };
 
   /// Into a pipe read while the process runs; Process::output() / error()
@@ -81,6 +84,7 @@ class Output {
   /// relative order. Process::error() then throws ProcessInvalidStreamError.
   static Output merge();
 
+  /// Which factory made it.
   Kind kind() const noexcept { return kind_; }
   /// The path of Output::file(); empty for the others.
   const std::filesystem::path& path() const noexcept { return path_; }
@@ -100,8 +104,10 @@ struct Options {
   Output output = Output::capture();
   /// Where its stderr goes (Output::merge(): into stdout).
   Output error = Output::capture();
-  /// Its working directory; empty: the test process's. A relative program path
-  /// containing a slash (`./tool`) is found relative to this directory.
+  /// Its working directory; empty: the test process's. A relative cwd is taken
+  /// relative to the test process's directory at run(). A relative program
+  /// path containing a slash (`./tool`), and a relative PATH entry, are found
+  /// relative to this directory, as the child's exec would.
   std::filesystem::path cwd{};
   /// Environment changes: a value sets the variable, std::nullopt removes it;
   /// every other variable is inherited (unless clear_env). Keys must not be
@@ -117,7 +123,7 @@ struct Options {
   /// How long the stop sequence waits after stop_signal before SIGKILL.
   std::chrono::milliseconds grace{1000};
   /// The deadline join() and output()/error() use when given none; empty:
-  /// wait as long as it takes. (ProcessFixture sets one for every process.)
+  /// wait as long as it takes.
   std::optional<std::chrono::milliseconds> timeout{};
   /// After the process exits, how long to wait for end of file on stdout and
   /// stderr. A descendant that still holds them open after that is killed
@@ -130,7 +136,9 @@ struct Options {
 };
 
 /// A child process under test. Movable, not copyable; the destructor runs the
-/// stop sequence, so no process, zombie or pipe outlives the object.
+/// stop sequence, so no process of its group, no zombie and no pipe outlives
+/// the object. (A descendant that leaves the group with setsid() is out of
+/// its reach: see docs/architecture.md.)
 ///
 /// **Example**:
 /// ```
