@@ -28,8 +28,10 @@ std::string signal_name(int signal) {
 }
 
 ExitStatus ExitStatus::from_wait_status(int wait_status, std::chrono::nanoseconds duration,
-                                        StopStep stopped_by, bool timed_out) {
+                                        StopStep stopped_by, bool timed_out,
+                                        std::chrono::milliseconds timeout) {
   ExitStatus s;
+  if (timed_out) s.timeout_ = timeout;
   s.native_ = wait_status;
   s.duration_ = duration;
   s.stopped_by_ = stopped_by;
@@ -47,17 +49,20 @@ ExitStatus ExitStatus::from_wait_status(int wait_status, std::chrono::nanosecond
   return s;
 }
 
-ExitStatus ExitStatus::running_for(std::chrono::nanoseconds elapsed, bool timed_out) {
+ExitStatus ExitStatus::running_for(std::chrono::nanoseconds elapsed, bool timed_out,
+                                   std::chrono::milliseconds timeout) {
   ExitStatus s;
+  if (timed_out) s.timeout_ = timeout;
   s.state_ = State::running;
   s.duration_ = elapsed;
   s.timed_out_ = timed_out;
   return s;
 }
 
-ExitStatus ExitStatus::lost(std::chrono::nanoseconds duration, StopStep stopped_by,
-                            bool timed_out) {
+ExitStatus ExitStatus::lost(std::chrono::nanoseconds duration, StopStep stopped_by, bool timed_out,
+                            std::chrono::milliseconds timeout) {
   ExitStatus s;
+  if (timed_out) s.timeout_ = timeout;
   s.state_ = State::unknown;
   s.duration_ = duration;
   s.stopped_by_ = stopped_by;

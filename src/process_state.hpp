@@ -56,6 +56,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Clock::time_point end_time{};
   StopStep stop_step = StopStep::none;
   bool timed_out = false;
+  std::chrono::milliseconds timeout_hit{};  // the join timeout that passed last
   bool status_lost = false;  // someone else reaped it: no wait status
   // The process group outlives its leader only while a member holds its id.
   // Once it was seen empty after the reap, its id may be recycled: it is

@@ -20,9 +20,11 @@ namespace detail {
 
 ExitStatus ProcessState::status_locked() const {
   if (!started) return {};
-  if (!reaped) return ExitStatus::running_for(Clock::now() - start_time, timed_out);
-  if (status_lost) return ExitStatus::lost(end_time - start_time, stop_step, timed_out);
-  return ExitStatus::from_wait_status(wait_status, end_time - start_time, stop_step, timed_out);
+  if (!reaped) return ExitStatus::running_for(Clock::now() - start_time, timed_out, timeout_hit);
+  if (status_lost)
+    return ExitStatus::lost(end_time - start_time, stop_step, timed_out, timeout_hit);
+  return ExitStatus::from_wait_status(wait_status, end_time - start_time, stop_step, timed_out,
+                                      timeout_hit);
 }
 
 void ProcessState::signal_group_locked(int signal) {
@@ -95,6 +97,7 @@ void Process::join(std::optional<std::chrono::milliseconds> timeout) {
   }
   if (!s.wait_locked(lock, deadline, true)) {
     s.timed_out = true;
+    s.timeout_hit = *limit;
     throw ProcessTimeoutError("'" + s.command_line + "' did not exit within " + ms_text(*limit));
   }
   if (s.drain_forced && !s.drain_reaped) {

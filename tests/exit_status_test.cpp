@@ -47,7 +47,11 @@ TEST(ExitStatus, NamesTheStopStep) {
   EXPECT_EQ(k.to_string(),
             "killed by SIGKILL (signal 9), after SIGKILL at the end of the grace period");
   EXPECT_TRUE(k.timed_out());
+  EXPECT_EQ(k.timeout(), 0ms);
   EXPECT_EQ(k.duration(), 5ms);
+  EXPECT_EQ(ExitStatus::running_for(1s, true, 300ms).timeout(), 300ms);
+  EXPECT_EQ(ExitStatus::lost(1s, StopStep::none, false, 300ms).timeout(), 0ms)
+      << "a timeout is only kept with timed_out";
   EXPECT_STREQ(to_string(StopStep::kill), "kill");
 }
 

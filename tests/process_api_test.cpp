@@ -135,8 +135,10 @@ TEST(Process, JoinTimesOutOnTimeAndLeavesItRunning) {
   EXPECT_LT(took, test::scaled(1000));  // the bound is the behaviour; generous for loaded CI
   EXPECT_TRUE(p.running());
   EXPECT_TRUE(p.status().timed_out());
+  EXPECT_EQ(p.status().timeout(), 200ms);
   p.close();
   EXPECT_TRUE(p.status().timed_out());  // the record survives the end
+  EXPECT_EQ(p.status().timeout(), 200ms);
   EXPECT_EQ(p.status().signal(), SIGTERM);
 }
 

@@ -39,13 +39,16 @@ class ExitStatus {
 
   /// Builds a status from a raw `waitpid` status word. Mostly for proctest
   /// itself and for tests of code that consumes ExitStatus.
+  /// `timeout` is the join deadline that passed, when `timed_out`.
   static ExitStatus from_wait_status(int wait_status, std::chrono::nanoseconds duration = {},
-                                     StopStep stopped_by = StopStep::none, bool timed_out = false);
+                                     StopStep stopped_by = StopStep::none, bool timed_out = false,
+                                     std::chrono::milliseconds timeout = {});
   /// A status for a process that is still running after `elapsed`.
-  static ExitStatus running_for(std::chrono::nanoseconds elapsed, bool timed_out = false);
+  static ExitStatus running_for(std::chrono::nanoseconds elapsed, bool timed_out = false,
+                                std::chrono::milliseconds timeout = {});
   /// A status for a process that ended but whose wait status was lost.
   static ExitStatus lost(std::chrono::nanoseconds duration, StopStep stopped_by = StopStep::none,
-                         bool timed_out = false);
+                         bool timed_out = false, std::chrono::milliseconds timeout = {});
 
   /// Where the process is in its life.
   State state() const noexcept { return state_; }
@@ -76,6 +79,9 @@ class ExitStatus {
   StopStep stopped_by() const noexcept { return stopped_by_; }
   /// True once a join deadline passed while the process was still running.
   bool timed_out() const noexcept { return timed_out_; }
+  /// The join timeout that passed (the last one, if several did); zero unless
+  /// timed_out(). Failure messages say "after the 5 s join timeout" with it.
+  std::chrono::milliseconds timeout() const noexcept { return timeout_; }
   /// From spawn to reap; from spawn to now while running.
   std::chrono::nanoseconds duration() const noexcept { return duration_; }
   /// The raw `waitpid` status word (0 while not finished).
@@ -94,6 +100,7 @@ class ExitStatus {
   bool core_dumped_ = false;
   bool timed_out_ = false;
   StopStep stopped_by_ = StopStep::none;
+  std::chrono::milliseconds timeout_{};
   std::chrono::nanoseconds duration_{};
 };
 
