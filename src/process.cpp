@@ -179,6 +179,16 @@ const Options& Process::options() const { return require_state(state_).options; 
 
 std::string Process::command_line() const { return require_state(state_).command_line; }
 
+// stream() changes only the shared state's snapshot buffer, under its mutex,
+// never the Process object itself, so it is safe to call on a const one.
+const std::string& Process::captured_output() const {
+  return const_cast<Process*>(this)->stream(true, false);
+}
+
+const std::string& Process::captured_error() const {
+  return const_cast<Process*>(this)->stream(false, false);
+}
+
 std::size_t Process::output_dropped() const {
   const ProcessState& s = require_state(state_);
   std::lock_guard<std::mutex> lock(s.mutex);

@@ -193,6 +193,24 @@ TEST(Output, OutputWithoutJoinIsWhatWasReadSoFar) {
   EXPECT_EQ(p.output(), "ready\n");  // still there after the stop sequence
 }
 
+TEST(Output, CapturedOutputReadsAConstProcessWithoutWaiting) {
+  Process p(child({"pause"}));
+  const Process& view = p;
+  EXPECT_EQ(error_of<ProcessNotRunError>([&] { (void)view.captured_output(); }),
+            "'" + p.command_line() + "' has not been run: call run() first");
+  p.run();
+  ASSERT_EQ(test::wait_for_line(p), "ready");
+  EXPECT_EQ(view.captured_output(), "ready\n");
+  EXPECT_EQ(view.captured_error(), "");
+  EXPECT_TRUE(p.running());
+  p.close();
+  EXPECT_EQ(view.captured_output(), "ready\n");
+  Process merged(child({"exit", "0"}), {.error = Output::merge()});
+  merged.run().join();
+  EXPECT_THROW((void)static_cast<const Process&>(merged).captured_error(),
+               ProcessInvalidStreamError);
+}
+
 TEST(Output, CaptureLimitKeepsTheFirstBytesAndCountsTheRest) {
   Process p(child({"pump", "0", "100000", "10"}), {.capture_limit = 1000});
   p.run().join();
