@@ -1,8 +1,12 @@
-// Spawn + capture + wait of `/bin/echo hi`: proctest::Process against a plain
-// posix_spawn + pipe + read + waitpid loop and Boost.Process v2 used directly,
-// each with 0, 1 and 4 GiB of touched memory in this process (argument: GiB).
+// The life cycle of one process and of many:
+// - spawn + capture + wait of `/bin/echo hi`: proctest::Process against a plain
+//   posix_spawn + pipe + read + waitpid loop and Boost.Process v2 used directly,
+//   each with 0, 1 and 4 GiB of touched memory in this process (argument: GiB);
+// - how late join(100 ms) times out (median, p90 and max as counters);
+// - close() of a child that exits on SIGTERM, and of one that ignores it;
+// - 200 children at once from one thread against 200 one after another.
 //
-//   build/tests/benchmarks/proctest_spawn_bench --benchmark_repetitions=5
+//   build-bench/tests/benchmarks/proctest_spawn_bench --benchmark_repetitions=7
 //     --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -11,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/readable_pipe.hpp>
@@ -19,8 +24,11 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
+#include <vector>
 
+#include "process_state.hpp"
 #include "proctest/process.hpp"
 
 extern char** environ;
@@ -144,26 +152,184 @@ void BM_BoostProcessV2Default(benchmark::State& state) {
   }
 }
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Median, 90th percentile and maximum of `samples` (seconds) as counters in
+// microseconds: a mean hides the rare late wake-up that a target's max is about.
+void report_distribution(benchmark::State& state, std::vector<double> samples,
+                         const std::string& prefix) {
+  if (samples.empty()) return;
+  std::sort(samples.begin(), samples.end());
+  auto at = [&](double q) {
+    return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))] * 1e6;
+  };
+  state.counters[prefix + "median_us"] = at(0.5);
+  state.counters[prefix + "p90_us"] = at(0.9);
+  state.counters[prefix + "max_us"] = samples.back() * 1e6;
+}
+
 // How late join(100 ms) throws ProcessTimeoutError: the time reported per
 // iteration is the overshoot past the 100 ms deadline.
 void BM_JoinTimeoutOvershoot(benchmark::State& state) {
   proctest::Process p({"/bin/sleep", "3600"});
   p.run();
+  std::vector<double> late;
   for (auto _ : state) {
-    auto start = std::chrono::steady_clock::now();
+    auto start = Clock::now();
     try {
       p.join(std::chrono::milliseconds(100));
       state.SkipWithError("join did not time out");
     } catch (const proctest::ProcessTimeoutError&) {
     }
-    auto late = std::chrono::steady_clock::now() - start - std::chrono::milliseconds(100);
-    state.SetIterationTime(std::chrono::duration<double>(late).count());
+    late.push_back(seconds_since(start) - 0.1);
+    state.SetIterationTime(late.back());
+  }
+  report_distribution(state, late, "");
+}
+
+// Waits (on the core's condition variable) for the helper's "ready" line,
+// printed once its signal disposition is in place.
+void wait_ready(const proctest::Process& p) {
+  bool ready = proctest::detail::ProcessAccess::wait_stdout(
+      p, [](const std::string& out) { return out.find('\n') != std::string::npos; },
+      std::chrono::seconds(10));
+  if (!ready) throw std::runtime_error("the helper never said ready");
+}
+
+// close() of a child that exits on SIGTERM: the time close() takes. Only the
+// stop is timed; the spawn and the wait for readiness are not.
+void BM_CloseExitsOnTerm(benchmark::State& state) {
+  std::vector<double> took;
+  for (auto _ : state) {
+    proctest::Process p({PROCTEST_CHILD, "term-exit", "0"});
+    p.run();
+    wait_ready(p);
+    auto start = Clock::now();
+    p.close();
+    took.push_back(seconds_since(start));
+    state.SetIterationTime(took.back());
+    if (p.status().stopped_by() != proctest::StopStep::terminate) {
+      state.SkipWithError("not stopped by SIGTERM");
+    }
+  }
+  report_distribution(state, took, "");
+}
+
+// close() of a child that ignores SIGTERM, with grace G ms (the argument):
+// the time reported is how far close() overshoots G (SIGKILL, reap, EOF).
+void BM_CloseIgnoresTerm(benchmark::State& state) {
+  const auto grace = std::chrono::milliseconds(state.range(0));
+  std::vector<double> late;
+  for (auto _ : state) {
+    proctest::Options options;
+    options.grace = grace;
+    proctest::Process p({PROCTEST_CHILD, "ignore-term"}, options);
+    p.run();
+    wait_ready(p);
+    auto start = Clock::now();
+    p.close();
+    late.push_back(seconds_since(start) - std::chrono::duration<double>(grace).count());
+    state.SetIterationTime(late.back());
+    if (p.status().stopped_by() != proctest::StopStep::kill) {
+      state.SkipWithError("not stopped by SIGKILL");
+    }
+  }
+  report_distribution(state, late, "");
+}
+
+// Threads in this process now.
+int thread_count() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    ++n;
+  }
+  return n;
+}
+
+// N children of `/bin/echo hi` from one thread: all started, then all
+// collected. Counter `threads`: the threads of this process while they run.
+void BM_ManyConcurrentProctest(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  int threads = 0;
+  for (auto _ : state) {
+    std::vector<proctest::Process> ps;
+    ps.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      ps.emplace_back(std::vector<std::string>{"/bin/echo", "hi"});
+      ps.back().run();
+    }
+    threads = std::max(threads, thread_count());
+    for (auto& p : ps) {
+      if (p.output() != "hi\n") state.SkipWithError("wrong output");
+    }
+  }
+  state.counters["threads"] = threads;
+}
+
+// The same N children one after another.
+void BM_ManySequentialProctest(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < n; ++i) {
+      proctest::Process p({"/bin/echo", "hi"});
+      if (p.run().output() != "hi\n") state.SkipWithError("wrong output");
+    }
+  }
+}
+
+// The plain form of N at once: N posix_spawns with a pipe each, then every
+// pipe read to end of file and every child reaped, in order.
+void BM_ManyConcurrentPlain(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    std::vector<std::pair<pid_t, int>> children;
+    children.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+      posix_spawn_file_actions_t fa;
+      posix_spawn_file_actions_init(&fa);
+      posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+      char arg0[] = "/bin/echo";
+      char arg1[] = "hi";
+      char* argv[] = {arg0, arg1, nullptr};
+      pid_t pid = 0;
+      if (::posix_spawn(&pid, arg0, &fa, nullptr, argv, environ) != 0) {
+        throw std::runtime_error("posix_spawn");
+      }
+      posix_spawn_file_actions_destroy(&fa);
+      ::close(fds[1]);
+      children.emplace_back(pid, fds[0]);
+    }
+    for (auto [pid, fd] : children) {
+      std::string out;
+      char buf[256];
+      for (ssize_t r; (r = ::read(fd, buf, sizeof buf)) > 0;)
+        out.append(buf, static_cast<std::size_t>(r));
+      ::close(fd);
+      ::waitpid(pid, nullptr, 0);
+      if (out != "hi\n") state.SkipWithError("wrong output");
+    }
   }
 }
 
 }  // namespace
 
 BENCHMARK(BM_JoinTimeoutOvershoot)->Iterations(30)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CloseExitsOnTerm)->Iterations(30)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CloseIgnoresTerm)
+    ->Arg(100)
+    ->Iterations(10)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ManyConcurrentProctest)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ManySequentialProctest)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ManyConcurrentPlain)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PlainPosixSpawn)->Arg(0)->Arg(1)->Arg(4)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_PlainPosixSpawnContained)
     ->Arg(0)
