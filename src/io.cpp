@@ -1,12 +1,16 @@
 // The loop side of a Process: draining stdout and stderr, writing stdin,
 // waiting for the exit through the pidfd. Everything here runs on the I/O
 // thread; the caller side meets it under ProcessState::mutex.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <cstring>
 #include <new>
 
 #include "posix/group.hpp"
@@ -15,6 +19,90 @@
 namespace proctest::detail {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// Every pipe starts at the kernel's default capacity (64 KiB) and is read
+// with a buffer of that size.
+constexpr std::size_t kReadSize = 64 * 1024;
+// A pipe that filled a whole read carries bulk output. A 1 MiB pipe and read
+// buffer then cut the reads, and the writer's waits on a full pipe, by up to
+// 16x. Only such pipes are enlarged: every pipe's capacity counts against the
+// user's pipe budget (fs.pipe-user-pages-soft), past which the kernel refuses
+// (EPERM) and we keep 64 KiB.
+constexpr int kBulkPipeSize = 1 << 20;
+
+}  // namespace
+
+CaptureBuffer::CaptureBuffer(CaptureBuffer&& other) noexcept
+    : head_(std::move(other.head_)),
+      chunks_(std::move(other.chunks_)),
+      size_(std::exchange(other.size_, 0)) {
+  other.head_.clear();
+  other.chunks_.clear();
+}
+
+CaptureBuffer& CaptureBuffer::operator=(CaptureBuffer&& other) noexcept {
+  if (this != &other) {
+    release_chunks();
+    head_ = std::move(other.head_);
+    chunks_ = std::move(other.chunks_);
+    size_ = std::exchange(other.size_, 0);
+    other.head_.clear();
+    other.chunks_.clear();
+  }
+  return *this;
+}
+
+CaptureBuffer::~CaptureBuffer() { release_chunks(); }
+
+void CaptureBuffer::release_chunks() noexcept {
+  for (const Chunk& c : chunks_) ::munmap(c.data, kChunkSize);
+  chunks_.clear();
+}
+
+std::size_t CaptureBuffer::append(const char* data, std::size_t n) noexcept {
+  std::size_t kept = 0;
+  try {
+    if (chunks_.empty() &&
+        (head_.size() + n <= head_.capacity() || head_.size() + n <= kHeadLimit)) {
+      head_.append(data, n);
+      size_ += n;
+      return n;
+    }
+    while (kept < n) {
+      if (chunks_.empty() || chunks_.back().used == kChunkSize) {
+        chunks_.reserve(chunks_.size() + 1);  // before mapping, so a throw leaks nothing
+        // Mapped directly, not malloc'ed: an unmapped chunk is returned to the
+        // system at once, which is what bounds the peak while assembling.
+        void* mem =
+            ::mmap(nullptr, kChunkSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mem == MAP_FAILED) return kept;
+        chunks_.push_back({static_cast<char*>(mem), 0});
+      }
+      Chunk& c = chunks_.back();
+      std::size_t k = std::min(n - kept, kChunkSize - c.used);
+      std::memcpy(c.data + c.used, data + kept, k);
+      c.used += k;
+      kept += k;
+      size_ += k;
+    }
+  } catch (const std::bad_alloc&) {
+    // Out of memory: the caller counts what was not kept as dropped.
+  }
+  return kept;
+}
+
+void CaptureBuffer::assemble() {
+  if (chunks_.empty()) return;
+  head_.reserve(size_);  // the only step that can throw; nothing changed yet
+  for (Chunk& c : chunks_) {
+    head_.append(c.data, c.used);
+    ::munmap(c.data, kChunkSize);
+    c.data = nullptr;
+  }
+  chunks_.clear();
+}
 
 ProcessState::ProcessState(std::vector<std::string> args, Options opts)
     : arguments(std::move(args)),
@@ -41,8 +129,12 @@ void ProcessState::read_some(bool is_stdout) {
 }
 
 void ProcessState::start_read(Reader& r, bool is_stdout) {
+  if (!r.buffer) {
+    r.buffer.reset(new char[kReadSize]);
+    r.buffer_size = kReadSize;
+  }
   r.pipe->async_read_some(
-      asio::buffer(r.buffer),
+      asio::buffer(r.buffer.get(), r.buffer_size),
       [self = shared_from_this(), is_stdout](const boost::system::error_code& ec, std::size_t n) {
         Reader& reader = is_stdout ? self->out_reader : self->err_reader;
         if (!ec) {
@@ -50,24 +142,33 @@ void ProcessState::start_read(Reader& r, bool is_stdout) {
           {
             std::lock_guard<std::mutex> lock(self->mutex);
             Captured& c = is_stdout ? self->out : self->err;
-            std::size_t keep = std::min(n, self->options.capture_limit - c.bytes.size());
-            try {
-              c.bytes.append(reader.buffer.data(), keep);
-            } catch (const std::bad_alloc&) {
-              keep = 0;  // out of memory: count the bytes as dropped, keep draining
-            }
+            std::size_t room = self->options.capture_limit - c.bytes.size();
+            // Fewer kept than offered when out of memory: counted as dropped,
+            // and the pipe keeps being drained.
+            std::size_t keep = c.bytes.append(reader.buffer.get(), std::min(n, room));
             c.dropped += n - keep;
             wake = self->data_waiters > 0;
           }
           // Only a waiter for data can be satisfied by data: waking the
           // others would cost a futex round trip each.
           if (wake) self->changed.notify_all();
+          if (n == reader.buffer_size && !reader.grown) grow_reader(reader);
           self->read_some(is_stdout);
           return;
         }
         // End of file, an error, or abandon_outputs() closed the pipe.
         self->mark_eof(is_stdout);
       });
+}
+
+void ProcessState::grow_reader(Reader& r) noexcept {
+  r.grown = true;
+  if (::fcntl(r.pipe->native_handle(), F_SETPIPE_SZ, kBulkPipeSize) < 0) return;
+  // Without the larger buffer, the larger pipe still spares the writer waits.
+  if (auto* bigger = new (std::nothrow) char[kBulkPipeSize]) {
+    r.buffer.reset(bigger);
+    r.buffer_size = kBulkPipeSize;
+  }
 }
 
 void ProcessState::mark_eof(bool is_stdout) {

@@ -3,7 +3,6 @@
 #ifndef PROCTEST_SRC_PROCESS_STATE_HPP
 #define PROCTEST_SRC_PROCESS_STATE_HPP
 
-#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/writable_pipe.hpp>
@@ -23,9 +22,54 @@ namespace proctest::detail {
 
 using Clock = std::chrono::steady_clock;
 
+/// The bytes of one captured stream. Small output is a plain std::string.
+/// Past kHeadLimit, bytes go to separately mapped chunks instead: growing a
+/// std::string copies it into a buffer twice its capacity while the old one is
+/// still held, up to 2x the captured size in memory and a copy of all of it.
+/// The chunks are assembled once, into a string reserved to the final size,
+/// each chunk unmapped as soon as it is copied: the peak is the size plus one
+/// chunk. Move-only.
+class CaptureBuffer {
+ public:
+  static constexpr std::size_t kHeadLimit = std::size_t{1} << 20;
+  static constexpr std::size_t kChunkSize = std::size_t{4} << 20;
+
+  CaptureBuffer() = default;
+  CaptureBuffer(CaptureBuffer&& other) noexcept;
+  CaptureBuffer& operator=(CaptureBuffer&& other) noexcept;
+  CaptureBuffer(const CaptureBuffer&) = delete;
+  CaptureBuffer& operator=(const CaptureBuffer&) = delete;
+  ~CaptureBuffer();
+
+  std::size_t size() const noexcept { return size_; }
+  /// Appends and returns how many bytes were kept: fewer than `n` only when
+  /// out of memory.
+  std::size_t append(const char* data, std::size_t n) noexcept;
+  /// Folds the chunks into the string. Throws std::bad_alloc (then unchanged).
+  void assemble();
+  /// Whether str() is current without assembling.
+  bool assembled() const noexcept { return chunks_.empty(); }
+  /// All bytes as one string; assembles first.
+  const std::string& str() {
+    assemble();
+    return head_;
+  }
+
+ private:
+  struct Chunk {
+    char* data;
+    std::size_t used;
+  };
+  void release_chunks() noexcept;
+
+  std::string head_;
+  std::vector<Chunk> chunks_;  // each kChunkSize bytes, mmap'ed
+  std::size_t size_ = 0;
+};
+
 /// One captured output stream as the caller sees it (guarded by the mutex).
 struct Captured {
-  std::string bytes;
+  CaptureBuffer bytes;
   std::size_t dropped = 0;
   bool eof = true;  // true when not captured at all
 };
@@ -33,7 +77,11 @@ struct Captured {
 /// Loop-side reader of one pipe; touched only on the I/O thread.
 struct Reader {
   std::optional<boost::asio::readable_pipe> pipe;
-  std::array<char, 64 * 1024> buffer{};
+  // Allocated on the first read, uninitialized: a Process whose output is a
+  // line pays neither for zeroing nor for a large allocation.
+  std::unique_ptr<char[]> buffer;
+  std::size_t buffer_size = 0;
+  bool grown = false;  // the pipe and the buffer were enlarged (or it was tried)
 };
 
 class ProcessState : public std::enable_shared_from_this<ProcessState> {
@@ -57,7 +105,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   StopStep stop_step = StopStep::none;
   bool timed_out = false;
   std::chrono::milliseconds timeout_hit{};  // the join timeout that passed last
-  bool status_lost = false;  // someone else reaped it: no wait status
+  bool status_lost = false;                 // someone else reaped it: no wait status
   // The process group outlives its leader only while a member holds its id.
   // Once it was seen empty after the reap, its id may be recycled: it is
   // never signalled or waited for again.
@@ -113,6 +161,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
  private:
   void read_some(bool is_stdout);
   void start_read(Reader& reader, bool is_stdout);
+  static void grow_reader(Reader& reader) noexcept;
   void mark_eof(bool is_stdout);
   void on_exit(const boost::system::error_code& ec);
   void close_stdin_pipe();
@@ -160,8 +209,8 @@ struct ProcessAccess {
       ~Waiting() { --n; }
     } waiting(s.data_waiters);
     return s.changed.wait_for(lock, timeout, [&] {
-      return ready(static_cast<const std::string&>(s.out.bytes)) || (s.reaped && s.out.eof);
-    }) && ready(static_cast<const std::string&>(s.out.bytes));
+      return ready(static_cast<const std::string&>(s.out.bytes.str())) || (s.reaped && s.out.eof);
+    }) && ready(static_cast<const std::string&>(s.out.bytes.str()));
   }
 };
 

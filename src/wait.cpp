@@ -140,13 +140,31 @@ const std::string& Process::stream(bool is_stdout, bool join_first) {
                                     ", not captured (Output::capture())");
   }
   if (join_first) join();
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::unique_lock<std::mutex> lock(s.mutex);
   detail::Captured& c = is_stdout ? s.out : s.err;
   // After end of file the loop never touches the buffer again; before, hand
   // out a snapshot so the caller's reference is not written under it.
-  if (c.eof) return c.bytes;
+  if (c.eof) {
+    if (!c.bytes.assembled()) {
+      // Assembling a large capture takes a while: not under the mutex, which
+      // the loop thread would otherwise wait for, stalling every Process.
+      // Nothing else touches the buffer after end of file.
+      detail::CaptureBuffer pending = std::move(c.bytes);
+      lock.unlock();
+      try {
+        pending.assemble();
+      } catch (...) {
+        lock.lock();
+        c.bytes = std::move(pending);
+        throw;
+      }
+      lock.lock();
+      c.bytes = std::move(pending);
+    }
+    return c.bytes.str();
+  }
   std::string& published = is_stdout ? s.published_out : s.published_err;
-  published = c.bytes;
+  published = c.bytes.str();
   return published;
 }
 
