@@ -180,7 +180,8 @@ void ProcessState::mark_eof(bool is_stdout) {
   {
     std::lock_guard<std::mutex> lock(mutex);
     (is_stdout ? out : err).eof = true;
-    wake = reaped || data_waiters > 0;  // every other wait needs the exit first
+    // Every other wait needs the exit and both ends of file.
+    wake = data_waiters > 0 || (reaped && out.eof && err.eof);
   }
   if (wake) changed.notify_all();
 }
@@ -242,9 +243,19 @@ void ProcessState::close_stdin_pipe() {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex);
+    // Only the stop sequence waits for this, after the exit.
+    wake = reaped && !stdin_closed;
     stdin_closed = true;
     stdin_queue.clear();
-    wake = reaped;  // only the stop sequence waits for this, after the exit
+  }
+  if (wake) changed.notify_all();
+}
+
+void ProcessState::wake_after_exit() {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    wake = !(out.eof && err.eof);  // else the last mark_eof() woke the caller
   }
   if (wake) changed.notify_all();
 }
@@ -257,6 +268,7 @@ void ProcessState::abandon_outputs() {
 }
 
 void ProcessState::on_exit(const boost::system::error_code& ec) {
+  bool wake_now = true;
   {
     std::lock_guard<std::mutex> lock(mutex);
     reaped = true;
@@ -273,8 +285,21 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
     // pid is reaped and may be recycled; only the pidfd is left to close.
     auto handle = process->detach();
     process.reset();
+    wake_now = exit_waiters > 0 || data_waiters > 0 || (out.eof && err.eof);
   }
-  changed.notify_all();
+  // A join() also needs both ends of file. The child's descriptors closed
+  // before its exit was signalled, so their completions are normally queued
+  // already: a task posted behind them wakes the caller once, when all is
+  // in, instead of once now and once at the last end of file. When a
+  // descendant holds a pipe, the task's wake starts the caller's drain delay.
+  if (!wake_now) {
+    try {
+      post([](ProcessState& st) { st.wake_after_exit(); });
+    } catch (...) {
+      wake_now = true;
+    }
+  }
+  if (wake_now) changed.notify_all();
   // Stdin is closed with the exit (as Go's Wait does). A write in flight is
   // not cancelled but its pipe closed: cancel() would miss a write that Asio
   // issues after this handler, and a descendant that holds stdin without

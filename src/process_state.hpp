@@ -118,6 +118,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   bool stdin_close_requested = false;
   bool stdin_closed = true;   // the parent's write end is closed (or never existed)
   int data_waiters = 0;       // callers waiting for output bytes, not for the exit
+  int exit_waiters = 0;       // callers waiting for the exit alone, not for end of file
   std::string published_out;  // output(false) snapshots, stable for the caller
   std::string published_err;
 
@@ -137,6 +138,8 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   void pump_stdin();
   /// Closes the read pipes (drain delay expired); called on the I/O thread.
   void abandon_outputs();
+  /// Wakes the caller after the exit if an end of file is still missing.
+  void wake_after_exit();
 
   /// ExitStatus as of now. Caller holds the mutex.
   ExitStatus status_locked() const;

@@ -47,6 +47,19 @@ bool ProcessState::reap_group_unlocked(std::optional<Clock::time_point> deadline
 
 bool ProcessState::wait_locked(std::unique_lock<std::mutex>& lock,
                                std::optional<Clock::time_point> deadline, bool need_eof) {
+  // The loop wakes a waiter for the exit alone at the exit; the others only
+  // once the exit and both ends of file are in (see on_exit).
+  struct ExitWaiting {
+    int* n;
+    explicit ExitWaiting(int* count) : n(count) {
+      if (n) ++*n;
+    }
+    ~ExitWaiting() {
+      if (n) --*n;
+    }
+    ExitWaiting(const ExitWaiting&) = delete;
+    ExitWaiting& operator=(const ExitWaiting&) = delete;
+  } counted(need_eof ? nullptr : &exit_waiters);
   for (;;) {
     if (reaped) {
       if (!need_eof || (out.eof && err.eof)) return true;
