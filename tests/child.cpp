@@ -27,6 +27,9 @@
 //   grandchild-wait [term] as grandchild, but the leader keeps waiting too
 //   spew                   write to stdout forever
 //   isatty                 print whether 0, 1, 2 are terminals
+//   print OUT ERR [N]      write OUT to stdout and ERR to stderr (escapes \n,
+//                          \t, \r, \\ and \xNN decoded; no newline added),
+//                          then exit with code N (default 0)
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -64,6 +67,30 @@ void write_all(int fd, const char* p, size_t n) {
 }
 
 void say(const std::string& s) { write_all(1, s.data(), s.size()); }
+
+// "a\\nb" -> "a\nb": keeps test command lines on one line.
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char c = s[++i];
+    if (c == 'n')
+      out += '\n';
+    else if (c == 't')
+      out += '\t';
+    else if (c == 'r')
+      out += '\r';
+    else if (c == 'x' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else
+      out += c;
+  }
+  return out;
+}
 
 [[noreturn]] void wait_forever() {
   for (;;) ::pause();
@@ -273,6 +300,12 @@ int main(int argc, char** argv) {
     say(std::to_string(::isatty(0)) + std::to_string(::isatty(1)) + std::to_string(::isatty(2)) +
         "\n");
     return 0;
+  }
+  if (mode == "print") {
+    std::string out = unescape(arg(2)), err = unescape(arg(3));
+    write_all(1, out.data(), out.size());
+    write_all(2, err.data(), err.size());
+    return static_cast<int>(num(4));
   }
   std::fprintf(stderr, "proctest_child: unknown mode '%s'\n", mode.c_str());
   return 64;

@@ -1,0 +1,205 @@
+// proctest — gMock matchers for processes and their output.
+//
+//   EXPECT_THAT(p, ExitedWith(0));
+//   EXPECT_THAT(p, AllOf(Succeeded(), StdoutThat(HasSubstr("ready"))));
+//   EXPECT_THAT(p.output(), Lines(ElementsAre("a", "b")));
+//   EXPECT_THAT(p.output(), MatchesGolden("golden/help.txt"));
+//
+// Matchers are pure: they read a Process as it is and never wait. Call join(),
+// output() or close() first; on a running process every status matcher fails
+// with "which is still running". `using namespace testing; using namespace
+// proctest;` is safe: no name here is also in ::testing.
+#ifndef PROCTEST_MATCHERS_HPP
+#define PROCTEST_MATCHERS_HPP
+
+#include <gmock/gmock.h>
+
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proctest/process.hpp"
+
+namespace proctest {
+
+// --- How a process ended ---------------------------------------------------
+
+/// Matches a process that exited normally with `code`. A death by a signal
+/// never matches (an exit with code 9 is not SIGKILL).
+///
+/// Describes itself as "exited with code 0"; explains with what happened
+/// instead: "which was killed by SIGKILL (signal 9) after the 5 s join
+/// timeout and the 1 s grace period".
+::testing::Matcher<const Process&> ExitedWith(int code);
+/// Matches a process that exited normally with a code that `code` accepts:
+/// `ExitedWith(Ne(0))`, `ExitedWith(AnyOf(0, 3))`.
+::testing::Matcher<const Process&> ExitedWith(::testing::Matcher<int> code);
+/// Matches a process that exited with code 0.
+::testing::Matcher<const Process&> Succeeded();
+/// Matches a process that a signal ended: `KilledBy(SIGSEGV)`.
+::testing::Matcher<const Process&> KilledBy(int signal);
+/// Matches a process that hit a join deadline: a join(timeout) that threw
+/// ProcessTimeoutError, or Options::timeout (the fixture's default timeout).
+/// It matches whether or not the process has ended since.
+::testing::Matcher<const Process&> TimedOut();
+
+// --- What a process wrote --------------------------------------------------
+
+/// Applies a string matcher to the captured stdout (all of it once the
+/// process ended; what was read so far while it runs):
+/// `StdoutThat(HasSubstr("ready"))`. Fails with the reason when stdout is
+/// not captured.
+::testing::Matcher<const Process&> StdoutThat(::testing::Matcher<const std::string&> matcher);
+/// As StdoutThat, on the captured stderr.
+::testing::Matcher<const Process&> StderrThat(::testing::Matcher<const std::string&> matcher);
+
+// --- Lines of text ---------------------------------------------------------
+
+/// Splits text into lines on '\n'. A '\r' before the '\n' (or at the very
+/// end) is dropped; a final '\n' does not make an empty last line; "" has no
+/// lines.
+std::vector<std::string> split_lines(std::string_view text);
+
+namespace detail {
+class LinesMatcher;
+class LinesInOrderMatcher;
+}  // namespace detail
+
+/// Matches text whose lines (see split_lines) satisfy a container matcher:
+/// `Lines(ElementsAre("a", "b"))`, `Lines(Contains(HasSubstr("ready")))`,
+/// `Lines(SizeIs(3))`. Works on std::string, std::string_view and C strings.
+detail::LinesMatcher Lines(::testing::Matcher<const std::vector<std::string>&> matcher);
+
+/// Matches text that has, in this order, a line matching each of `patterns`
+/// (ECMAScript regular expressions matched against the whole line); other
+/// lines may come before, between and after them (pytest's
+/// `re_match_lines`). Throws std::invalid_argument for a bad pattern.
+///
+/// **Example**: `EXPECT_THAT(p.output(), HasLinesInOrder({R"(listening on \d+)", "bye"}));`
+detail::LinesInOrderMatcher HasLinesInOrder(std::vector<std::string> patterns);
+
+// --- Golden files ----------------------------------------------------------
+
+/// Replaces each match of a regular expression with a placeholder, to keep
+/// volatile parts (temp paths, pids, durations) out of golden files.
+struct Redaction {
+  std::string pattern;      ///< an ECMAScript regular expression
+  std::string placeholder;  ///< its replacement, e.g. "[PID]" ($1 etc. refer to groups)
+
+  /// A redaction of this exact text (no regex syntax): `Redaction::literal(dir, "[TMP]")`.
+  static Redaction literal(std::string_view text, std::string placeholder);
+};
+
+/// `text` with each redaction applied in order. Throws std::invalid_argument
+/// for a bad pattern.
+std::string redact(std::string_view text, const std::vector<Redaction>& redactions);
+
+namespace detail {
+class GoldenMatcher;
+}  // namespace detail
+
+/// Matches text equal to the content of the golden file at `path`, after
+/// applying `redactions` to the text. A relative path is relative to the
+/// directory of the source file that calls MatchesGolden (so golden files
+/// live beside the tests); an absolute path is used as is.
+///
+/// On a mismatch the explanation is a unified diff, golden file (expected)
+/// against the text (actual), with line numbers in each hunk header. With
+/// `PROCTEST_UPDATE_GOLDEN=1` in the environment the file is (re)written with
+/// the redacted text instead, the match passes, and a line saying so is
+/// printed. A missing golden file is a mismatch that says how to create it.
+/// Throws std::invalid_argument for a bad redaction pattern.
+///
+/// **Example**:
+/// ```
+/// EXPECT_THAT(p.output(), MatchesGolden("golden/help.txt",
+///                                       {{R"(pid \d+)", "pid [PID]"}}));
+/// ```
+detail::GoldenMatcher MatchesGolden(std::filesystem::path path,
+                                    std::vector<Redaction> redactions = {},
+                                    const char* caller_file = __builtin_FILE());
+
+/// A unified diff of `expected` against `actual` (3 lines of context),
+/// headed by `--- expected_name` / `+++ actual_name`; "" when they are equal.
+/// Long diffs are cut after `max_lines` lines with a note of how many more.
+std::string unified_diff(std::string_view expected, std::string_view actual,
+                         std::string_view expected_name = "expected",
+                         std::string_view actual_name = "actual", std::size_t max_lines = 200);
+
+// --- Printing --------------------------------------------------------------
+
+/// Prints a process for gMock's `Actual:` and for failure reports: its
+/// command line (quoted so it can be pasted into a shell), cwd if set, pid,
+/// status in words, how long it ran, then stdout and stderr with byte and
+/// line counts and excerpts (first and last lines, long outputs shortened in
+/// the middle with a note of what was left out). Ends with a newline, so
+/// what gMock appends starts on a line of its own.
+void PrintTo(const Process& process, std::ostream* os);
+
+/// What PrintTo prints, as a string, without the final newline.
+std::string describe(const Process& process);
+
+/// How a process ended, as a verb phrase: "exited with code 3", "was killed
+/// by SIGKILL (signal 9) after the 5 s join timeout and the 1 s grace
+/// period", "is still running", "was never run".
+std::string describe_status(const Process& process);
+
+// --- Implementation details --------------------------------------------------
+
+namespace detail {
+
+/// Explains why `lines` did or did not satisfy `matcher`, into `os`.
+bool match_lines(const ::testing::Matcher<const std::vector<std::string>&>& matcher,
+                 std::string_view text, std::ostream* os);
+
+class LinesMatcher {
+ public:
+  using is_gtest_matcher = void;
+  explicit LinesMatcher(::testing::Matcher<const std::vector<std::string>&> matcher)
+      : matcher_(std::move(matcher)) {}
+  bool MatchAndExplain(std::string_view text, std::ostream* os) const {
+    return match_lines(matcher_, text, os);
+  }
+  void DescribeTo(std::ostream* os) const;
+  void DescribeNegationTo(std::ostream* os) const;
+
+ private:
+  ::testing::Matcher<const std::vector<std::string>&> matcher_;
+};
+
+class LinesInOrderMatcher {
+ public:
+  using is_gtest_matcher = void;
+  explicit LinesInOrderMatcher(std::vector<std::string> patterns);
+  bool MatchAndExplain(std::string_view text, std::ostream* os) const;
+  void DescribeTo(std::ostream* os) const;
+  void DescribeNegationTo(std::ostream* os) const;
+
+ private:
+  std::vector<std::string> patterns_;
+  std::shared_ptr<const std::vector<std::regex>> compiled_;
+};
+
+class GoldenMatcher {
+ public:
+  using is_gtest_matcher = void;
+  GoldenMatcher(std::filesystem::path path, std::vector<Redaction> redactions);
+  bool MatchAndExplain(std::string_view text, std::ostream* os) const;
+  void DescribeTo(std::ostream* os) const;
+  void DescribeNegationTo(std::ostream* os) const;
+  /// The golden file's path, resolved.
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::vector<Redaction> redactions_;
+};
+
+}  // namespace detail
+}  // namespace proctest
+
+#endif  // PROCTEST_MATCHERS_HPP

@@ -1,0 +1,146 @@
+// MatchesGolden(...) and redaction: compare text with a checked-in file.
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "proctest/matchers.hpp"
+#include "text.hpp"
+
+namespace proctest {
+
+namespace {
+
+constexpr const char* kUpdateVariable = "PROCTEST_UPDATE_GOLDEN";
+
+bool update_requested() {
+  const char* v = std::getenv(kUpdateVariable);
+  return v && std::string_view(v) == "1";
+}
+
+std::regex compile(const Redaction& r) {
+  try {
+    return std::regex(r.pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument("redaction /" + r.pattern + "/ → \"" + r.placeholder +
+                                "\" is not a valid regular expression: " + e.what());
+  }
+}
+
+// The file's bytes; nullopt and `why` when it cannot be read.
+std::optional<std::string> read_file(const std::filesystem::path& path, std::string& why) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    why = "does not exist";
+    return std::nullopt;
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    why = "cannot be read: it is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = std::string("cannot be read: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return std::move(bytes).str();
+}
+
+// Writes `text` to `path`, creating its directories; "" or why it failed.
+std::string write_file(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return "cannot create its directory: " + ec.message();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (out) out.close();
+  if (!out) return std::string("cannot be written: ") + std::strerror(errno);
+  return "";
+}
+
+}  // namespace
+
+Redaction Redaction::literal(std::string_view text, std::string placeholder) {
+  std::string pattern;
+  for (char c : text) {
+    if (std::strchr("\\^$.|?*+()[]{}", c)) pattern += '\\';
+    pattern += c;
+  }
+  // "$" in a placeholder is regex_replace syntax: keep it literal.
+  std::string escaped;
+  for (char c : placeholder) escaped += c == '$' ? std::string("$$") : std::string(1, c);
+  return {pattern, escaped};
+}
+
+std::string redact(std::string_view text, const std::vector<Redaction>& redactions) {
+  std::string out(text);
+  for (const Redaction& r : redactions) out = std::regex_replace(out, compile(r), r.placeholder);
+  return out;
+}
+
+detail::GoldenMatcher MatchesGolden(std::filesystem::path path, std::vector<Redaction> redactions,
+                                    const char* caller_file) {
+  if (path.is_relative() && caller_file) {
+    std::filesystem::path caller(caller_file);
+    if (caller.is_absolute()) path = caller.parent_path() / path;
+  }
+  return detail::GoldenMatcher(path.lexically_normal(), std::move(redactions));
+}
+
+namespace detail {
+
+GoldenMatcher::GoldenMatcher(std::filesystem::path path, std::vector<Redaction> redactions)
+    : path_(std::move(path)), redactions_(std::move(redactions)) {
+  for (const Redaction& r : redactions_) compile(r);  // a bad pattern fails here, not later
+}
+
+bool GoldenMatcher::MatchAndExplain(std::string_view text, std::ostream* os) const {
+  std::ostringstream sink;
+  std::ostream& out = os ? *os : sink;
+  const std::string actual = redact(text, redactions_);
+  std::string why;
+  std::optional<std::string> expected = read_file(path_, why);
+  if (expected == actual) {
+    out << "which matches it";
+    return true;
+  }
+  if (update_requested()) {
+    std::string error = write_file(path_, actual);
+    if (!error.empty()) {
+      out << "whose golden file " << error << " (" << kUpdateVariable << "=1)";
+      return false;
+    }
+    // The match passes, so gMock shows nothing: say it on the test's output.
+    std::cout << "proctest: " << (expected ? "updated" : "created") << " the golden file "
+              << path_.string() << " (" << kUpdateVariable << "=1)" << std::endl;
+    ::testing::Test::RecordProperty("proctest_golden_updated", path_.string());
+    out << "which was written to it (" << kUpdateVariable << "=1)";
+    return true;
+  }
+  if (!expected) {
+    out << "whose golden file " << why << "; rerun with " << kUpdateVariable << "=1 to create it";
+    return false;
+  }
+  out << "which differs from it" << (redactions_.empty() ? "" : " after redaction") << ":\n"
+      << unified_diff(*expected, actual, path_.string() + " (golden)",
+                      redactions_.empty() ? "actual" : "actual (redacted)")
+      << "\nrerun with " << kUpdateVariable << "=1 to accept the actual text";
+  return false;
+}
+
+void GoldenMatcher::DescribeTo(std::ostream* os) const {
+  *os << "matches the golden file " << path_.string();
+}
+
+void GoldenMatcher::DescribeNegationTo(std::ostream* os) const {
+  *os << "does not match the golden file " << path_.string();
+}
+
+}  // namespace detail
+}  // namespace proctest

@@ -1,0 +1,113 @@
+// Lines(...) and HasLinesInOrder(...): matchers on the lines of a text.
+#include <sstream>
+#include <stdexcept>
+
+#include "proctest/matchers.hpp"
+#include "text.hpp"
+
+namespace proctest {
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    pos = end + 1;
+  }
+  return lines;
+}
+
+detail::LinesMatcher Lines(::testing::Matcher<const std::vector<std::string>&> matcher) {
+  return detail::LinesMatcher(std::move(matcher));
+}
+
+detail::LinesInOrderMatcher HasLinesInOrder(std::vector<std::string> patterns) {
+  return detail::LinesInOrderMatcher(std::move(patterns));
+}
+
+namespace detail {
+
+bool match_lines(const ::testing::Matcher<const std::vector<std::string>&>& matcher,
+                 std::string_view text, std::ostream* os) {
+  std::vector<std::string> lines = split_lines(text);
+  ::testing::StringMatchResultListener inner;
+  bool matched = matcher.MatchAndExplain(lines, &inner);
+  if (os) {
+    *os << "whose " << count_text(lines.size(), "line is", "lines are") << " ";
+    ::testing::internal::UniversalPrint(lines, os);
+    if (!inner.str().empty()) *os << ", " << inner.str();
+  }
+  return matched;
+}
+
+void LinesMatcher::DescribeTo(std::ostream* os) const {
+  *os << "has lines that ";
+  matcher_.DescribeTo(os);
+}
+
+void LinesMatcher::DescribeNegationTo(std::ostream* os) const {
+  *os << "has lines that ";
+  matcher_.DescribeNegationTo(os);
+}
+
+LinesInOrderMatcher::LinesInOrderMatcher(std::vector<std::string> patterns)
+    : patterns_(std::move(patterns)) {
+  auto compiled = std::make_shared<std::vector<std::regex>>();
+  for (std::size_t i = 0; i < patterns_.size(); ++i) {
+    try {
+      compiled->emplace_back(patterns_[i], std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw std::invalid_argument("HasLinesInOrder: pattern #" + std::to_string(i + 1) + " /" +
+                                  patterns_[i] +
+                                  "/ is not a valid regular expression: " + e.what());
+    }
+  }
+  compiled_ = std::move(compiled);
+}
+
+bool LinesInOrderMatcher::MatchAndExplain(std::string_view text, std::ostream* os) const {
+  std::vector<std::string> lines = split_lines(text);
+  std::ostringstream found;  // "/a/ at line 1, /b/ at line 4"
+  std::size_t next = 0;      // the first line the next pattern may match
+  for (std::size_t p = 0; p < patterns_.size(); ++p) {
+    std::size_t at = next;
+    while (at < lines.size() && !std::regex_match(lines[at], (*compiled_)[p])) ++at;
+    if (at == lines.size()) {
+      if (os) {
+        if (p == 0) {
+          *os << "where no line matches /" << patterns_[p] << "/";
+        } else {
+          *os << "which matches " << found.str() << ", but no line after line " << next
+              << " matches /" << patterns_[p] << "/";
+        }
+        *os << " (pattern #" << p + 1 << " of " << patterns_.size() << ")";
+      }
+      return false;
+    }
+    found << (p == 0 ? "" : ", ") << "/" << patterns_[p] << "/ at line " << at + 1;
+    next = at + 1;
+  }
+  if (os) *os << "which matches " << (patterns_.empty() ? "no patterns" : found.str());
+  return true;
+}
+
+void LinesInOrderMatcher::DescribeTo(std::ostream* os) const {
+  *os << "has lines matching, in this order,";
+  for (std::size_t i = 0; i < patterns_.size(); ++i) {
+    *os << (i == 0 ? " /" : ", /") << patterns_[i] << "/";
+  }
+}
+
+void LinesInOrderMatcher::DescribeNegationTo(std::ostream* os) const {
+  *os << "does not have lines matching, in this order,";
+  for (std::size_t i = 0; i < patterns_.size(); ++i) {
+    *os << (i == 0 ? " /" : ", /") << patterns_[i] << "/";
+  }
+}
+
+}  // namespace detail
+}  // namespace proctest

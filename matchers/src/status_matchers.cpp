@@ -1,0 +1,202 @@
+// ExitedWith, Succeeded, KilledBy, TimedOut, StdoutThat, StderrThat, and the
+// sentence that tells how a process ended.
+#include <sstream>
+#include <utility>
+
+#include "proctest/matchers.hpp"
+#include "text.hpp"
+
+namespace proctest {
+
+using detail::duration_text;
+using ::testing::MatchResultListener;
+
+std::string describe_status(const Process& process) {
+  const ExitStatus s = process.status();
+  const Options& options = process.options();
+  const std::string timeout = "the " + duration_text(s.timeout()) + " join timeout";
+  std::string text;
+  switch (s.state()) {
+    case ExitStatus::State::not_started:
+      return "was never run";
+    case ExitStatus::State::running:
+      text = "is still running";
+      if (s.timed_out()) text += ", past " + timeout;
+      return text;
+    case ExitStatus::State::exited:
+      text = "exited with code " + std::to_string(*s.code());
+      break;
+    case ExitStatus::State::signaled:
+      text = "was killed by " + signal_name(*s.signal()) + " (signal " +
+             std::to_string(*s.signal()) + ")";
+      if (s.core_dumped()) text += ", core dumped";
+      break;
+    case ExitStatus::State::unknown:
+      text = "ended, but its status was lost (reaped elsewhere)";
+      break;
+  }
+  std::string how;  // the circumstances: stop step and timeout
+  switch (s.stopped_by()) {
+    case StopStep::terminate:
+      if (s.signal() == options.stop_signal) {
+        how = " from the stop sequence";
+      } else {
+        how = " after the stop sequence's " + signal_name(options.stop_signal);
+      }
+      if (s.timed_out()) how += " after " + timeout;
+      break;
+    case StopStep::kill:
+      how = " after " + (s.timed_out() ? timeout + " and " : std::string()) + "the " +
+            duration_text(options.grace) + " grace period";
+      break;
+    case StopStep::none:
+      if (s.timed_out()) how = ", after " + timeout + " had passed";
+      break;
+  }
+  if (s.core_dumped() && !how.empty() && how[0] != ',') text += ',';
+  return text + how;
+}
+
+namespace {
+
+using ProcessMatcher = ::testing::MatcherInterface<const Process&>;
+
+// Every status matcher explains with the whole story of the end.
+bool explain_status(bool matched, const Process& p, MatchResultListener* listener) {
+  *listener << "which " << describe_status(p);
+  return matched;
+}
+
+class ExitedWithMatcher : public ProcessMatcher {
+ public:
+  ExitedWithMatcher(::testing::Matcher<int> code, std::string literal)
+      : code_(std::move(code)), literal_(std::move(literal)) {}
+
+  bool MatchAndExplain(const Process& p, MatchResultListener* listener) const override {
+    ExitStatus s = p.status();
+    if (!s.exited()) return explain_status(false, p, listener);
+    ::testing::StringMatchResultListener inner;
+    bool matched = code_.MatchAndExplain(*s.code(), &inner);
+    explain_status(matched, p, listener);
+    if (!inner.str().empty()) *listener << ", " << inner.str();
+    return matched;
+  }
+  void DescribeTo(std::ostream* os) const override { *os << "exited with " << what(); }
+  void DescribeNegationTo(std::ostream* os) const override {
+    *os << "did not exit with " << what();
+  }
+
+ private:
+  std::string what() const {
+    return literal_.empty() ? "a code that " + ::testing::DescribeMatcher<int>(code_) : literal_;
+  }
+  ::testing::Matcher<int> code_;
+  std::string literal_;  // "code 3" for ExitedWith(3)
+};
+
+class KilledByMatcher : public ProcessMatcher {
+ public:
+  explicit KilledByMatcher(int signal) : signal_(signal) {}
+  bool MatchAndExplain(const Process& p, MatchResultListener* listener) const override {
+    return explain_status(p.status().signal() == signal_, p, listener);
+  }
+  void DescribeTo(std::ostream* os) const override { *os << "was killed by " << name(); }
+  void DescribeNegationTo(std::ostream* os) const override {
+    *os << "was not killed by " << name();
+  }
+
+ private:
+  std::string name() const {
+    return signal_name(signal_) + " (signal " + std::to_string(signal_) + ")";
+  }
+  int signal_;
+};
+
+class TimedOutMatcher : public ProcessMatcher {
+ public:
+  bool MatchAndExplain(const Process& p, MatchResultListener* listener) const override {
+    return explain_status(p.status().timed_out(), p, listener);
+  }
+  void DescribeTo(std::ostream* os) const override { *os << "timed out"; }
+  void DescribeNegationTo(std::ostream* os) const override { *os << "did not time out"; }
+};
+
+class StreamMatcher : public ProcessMatcher {
+ public:
+  StreamMatcher(bool is_stdout, ::testing::Matcher<const std::string&> matcher)
+      : is_stdout_(is_stdout), matcher_(std::move(matcher)) {}
+
+  bool MatchAndExplain(const Process& p, MatchResultListener* listener) const override {
+    ExitStatus s = p.status();
+    if (!s.started()) return explain_status(false, p, listener);
+    const Options& o = p.options();
+    const Output& how = is_stdout_ ? o.output : o.error;
+    if (how.kind() != Output::Kind::capture) {
+      *listener << "whose " << name() << " is not captured (" << where(how) << ")";
+      return false;
+    }
+    const std::string& bytes = is_stdout_ ? p.captured_output() : p.captured_error();
+    ::testing::StringMatchResultListener inner;
+    bool matched = matcher_.MatchAndExplain(bytes, &inner);
+    *listener << "whose " << name() << " has " << detail::count_text(bytes.size(), "byte", "bytes");
+    if (s.running()) *listener << " so far (still running)";
+    if (!inner.str().empty()) *listener << ", " << inner.str();
+    return matched;
+  }
+  void DescribeTo(std::ostream* os) const override {
+    *os << "has " << name() << " that ";
+    matcher_.DescribeTo(os);
+  }
+  void DescribeNegationTo(std::ostream* os) const override {
+    *os << "has " << name() << " that ";
+    matcher_.DescribeNegationTo(os);
+  }
+
+ private:
+  const char* name() const { return is_stdout_ ? "stdout" : "stderr"; }
+  static std::string where(const Output& how) {
+    switch (how.kind()) {
+      case Output::Kind::merge:
+        return "merged into stdout";
+      case Output::Kind::null:
+        return "it goes to /dev/null";
+      case Output::Kind::file:
+        return "it goes to the file " + quote_argument(how.path().string());
+      default:
+        return "it is inherited from the test process";
+    }
+  }
+  bool is_stdout_;
+  ::testing::Matcher<const std::string&> matcher_;
+};
+
+}  // namespace
+
+::testing::Matcher<const Process&> ExitedWith(int code) {
+  return ::testing::MakeMatcher(
+      new ExitedWithMatcher(::testing::Eq(code), "code " + std::to_string(code)));
+}
+
+::testing::Matcher<const Process&> ExitedWith(::testing::Matcher<int> code) {
+  return ::testing::MakeMatcher(new ExitedWithMatcher(std::move(code), ""));
+}
+
+::testing::Matcher<const Process&> Succeeded() { return ExitedWith(0); }
+
+::testing::Matcher<const Process&> KilledBy(int signal) {
+  return ::testing::MakeMatcher(new KilledByMatcher(signal));
+}
+
+::testing::Matcher<const Process&> TimedOut() {
+  return ::testing::MakeMatcher(new TimedOutMatcher());
+}
+
+::testing::Matcher<const Process&> StdoutThat(::testing::Matcher<const std::string&> matcher) {
+  return ::testing::MakeMatcher(new StreamMatcher(true, std::move(matcher)));
+}
+
+::testing::Matcher<const Process&> StderrThat(::testing::Matcher<const std::string&> matcher) {
+  return ::testing::MakeMatcher(new StreamMatcher(false, std::move(matcher)));
+}
+
+}  // namespace proctest

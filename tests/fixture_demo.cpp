@@ -1,0 +1,54 @@
+// proctest_fixture_demo: a small suite with deliberately failing tests. The
+// fixture tests run it as a child process to check what a failed test
+// reports, and compare its whole output with a golden transcript
+// (tests/golden/failed_test_transcript.txt). Not registered with CTest.
+#include <iostream>
+
+#include "proctest/fixture.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace proctest;  // NOLINT(google-build-using-namespace)
+using ::testing::HasSubstr;
+
+class Demo : public ProcessFixture {
+ protected:
+  Demo() : ProcessFixture(PROCTEST_CHILD) {}
+};
+
+TEST_F(Demo, Passes) {
+  Process& p = spawn({"print", "hello\\n", "", "0"});
+  EXPECT_EQ(p.output(), "hello\n");
+  EXPECT_THAT(p, Succeeded());
+  std::cout << "temp dir: " << temp_dir().string() << std::endl;
+}
+
+TEST_F(Demo, FailsOnTheExitCode) {
+  Process& p = spawn({"print", "reading config\\n", "config.toml: no such file\\n", "2"});
+  p.join();
+  EXPECT_THAT(p, Succeeded());
+}
+
+TEST_F(Demo, HangsUntilTheTimeout) {
+  set_timeout(300ms);
+  Process& p = spawn({"ignore-term"}, {.grace = 100ms});
+  EXPECT_THAT(p.output(), HasSubstr("done"));
+}
+
+TEST_F(Demo, LeavesAServerRunning) {
+  spawn({"pause"});
+  Process& client = spawn({"print", "", "connection refused\\n", "1"});
+  client.join();
+  EXPECT_THAT(client, AllOf(Succeeded(), StderrThat(testing::IsEmpty())));
+}
+
+// Leaves a grandchild that ignores SIGTERM and holds stdout; prints its pid.
+TEST_F(Demo, LeavesAGrandchild) {
+  Process& p = spawn({"grandchild-wait", "term"});
+  std::cout << "grandchild pid: " << test::wait_for_line(p) << std::endl;
+  ADD_FAILURE() << "deliberately";
+}
+
+}  // namespace

@@ -1,0 +1,312 @@
+// ProcessFixture: spawn, temp directory, timeouts, teardown, failure report,
+// and the golden transcript of a whole failed test run.
+#include "proctest/fixture.hpp"
+
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// Sets (or unsets) an environment variable for one scope, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// A fixture driven by hand inside a test, to watch its SetUp and TearDown.
+class Probe : public ProcessFixture {
+ public:
+  explicit Probe(std::filesystem::path binary = test::child_path())
+      : ProcessFixture(std::move(binary)) {}
+  void TestBody() override {}
+  using ProcessFixture::processes;
+  using ProcessFixture::set_timeout;
+  using ProcessFixture::SetUp;
+  using ProcessFixture::spawn;
+  using ProcessFixture::spawn_program;
+  using ProcessFixture::TearDown;
+  using ProcessFixture::temp_dir;
+  using ProcessFixture::timeout;
+};
+
+class FixtureTest : public ProcessFixture {
+ protected:
+  FixtureTest() : ProcessFixture(test::child_path()) {}
+
+  // Runs the demo suite (tests/fixture_demo.cpp) with a gtest filter, in a
+  // clean gtest environment, with TMPDIR inside this test's temp dir.
+  Process& run_demo(const std::string& filter, std::vector<std::string> more = {}) {
+    std::vector<std::string> argv{PROCTEST_FIXTURE_DEMO, "--gtest_filter=" + filter,
+                                  "--gtest_color=no"};
+    argv.insert(argv.end(), more.begin(), more.end());
+    Options options;
+    options.env = {{"TMPDIR", demo_tmp().string()},      {"PROCTEST_TIMEOUT_SCALE", "1"},
+                   {"GTEST_TOTAL_SHARDS", std::nullopt}, {"GTEST_SHARD_INDEX", std::nullopt},
+                   {"GTEST_OUTPUT", std::nullopt},       {"GTEST_FILTER", std::nullopt},
+                   {"GTEST_COLOR", std::nullopt},        {"PROCTEST_KEEP_TEMP", std::nullopt}};
+    options.error = Output::merge();
+    Process& p = spawn_program(argv, std::move(options));
+    p.join();
+    return p;
+  }
+  std::filesystem::path demo_tmp() {
+    std::filesystem::path dir = temp_dir() / "tmp";
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+};
+
+// The value after `prefix` on the line that starts with it; "" if none.
+std::string value_after(const std::string& text, const std::string& prefix) {
+  for (const std::string& line : split_lines(text)) {
+    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+  }
+  return "";
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(FixtureTest, SpawnRunsTheBinaryUnderTest) {
+  Process& p = spawn({"args", "one", "two"});
+  EXPECT_EQ(p.output(), "one\ntwo\n");
+  EXPECT_EQ(p.arguments().front(), test::child_path());
+  EXPECT_THAT(spawn("args 'a b' c").output(), "a b\nc\n") << "split like a shell";
+  Process& q = spawn(std::vector<std::string>{"exit", "3"});
+  q.join();
+  EXPECT_THAT(q, ExitedWith(3));
+}
+
+TEST_F(FixtureTest, SpawnProgramRunsAnyProgram) {
+  Process& p = spawn_program({test::child_path(), "exit", "3"});
+  p.join();
+  EXPECT_THAT(p, ExitedWith(3));
+  EXPECT_EQ(spawn_program("/bin/echo hi").output(), "hi\n");
+}
+
+TEST_F(FixtureTest, AProgramThatCannotStartThrowsAndIsStillListed) {
+  EXPECT_THROW(spawn_program({"/nonexistent/tool"}), ProcessError);
+  ASSERT_EQ(processes().size(), 1u);
+  EXPECT_FALSE(processes()[0]->status().started());
+}
+
+TEST_F(FixtureTest, TheDefaultCwdIsTheTestsOwnTempDir) {
+  const std::filesystem::path& dir = temp_dir();
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+  EXPECT_THAT(dir.filename().string(),
+              StartsWith("proctest-FixtureTest.TheDefaultCwdIsTheTestsOwnTempDir-"));
+  EXPECT_EQ(spawn({"cwd"}).output(), dir.string() + "\n");
+  EXPECT_EQ(spawn({"cwd"}, {.cwd = "/"}).output(), "/\n") << "an explicit cwd wins";
+  use_temp_dir_as_cwd(false);
+  EXPECT_EQ(spawn({"cwd"}).output(), std::filesystem::current_path().string() + "\n");
+}
+
+TEST_F(FixtureTest, ARelativeProgramPathStaysRelativeToTheTestProcess) {
+  std::filesystem::path rel =
+      std::filesystem::relative(test::child_path(), std::filesystem::current_path());
+  Process& p = spawn_program({"./" + rel.string(), "exit", "4"});
+  p.join();
+  EXPECT_THAT(p, ExitedWith(4));
+  EXPECT_TRUE(std::filesystem::path(p.arguments()[0]).is_absolute());
+}
+
+TEST_F(FixtureTest, EveryProcessGetsTheDefaultTimeout) {
+  EXPECT_EQ(timeout(), scaled(ProcessFixture::kDefaultTimeout));
+  EXPECT_EQ(spawn({"exit", "0"}).options().timeout, timeout());
+  set_timeout(2s);
+  EXPECT_EQ(spawn({"exit", "0"}).options().timeout, scaled(2s));
+  EXPECT_EQ(spawn({"exit", "0"}, {.timeout = 7s}).options().timeout, 7s) << "explicit wins";
+}
+
+TEST_F(FixtureTest, AHungProgramFailsWithATimeoutNotAHang) {
+  set_timeout(200ms);
+  Process& p = spawn({"pause"});
+  EXPECT_EQ(test::error_of<ProcessTimeoutError>([&] { (void)p.output(); }),
+            "'" + p.command_line() + "' did not exit within " + std::to_string(timeout().count()) +
+                " ms");
+  EXPECT_THAT(p, TimedOut());
+}
+
+TEST(TimeoutScale, ReadsPROCTEST_TIMEOUT_SCALE) {
+  {
+    ScopedEnv env("PROCTEST_TIMEOUT_SCALE", nullptr);
+    EXPECT_EQ(timeout_scale(), 1.0);
+    EXPECT_EQ(scaled(1500ms), 1500ms);
+  }
+  {
+    ScopedEnv env("PROCTEST_TIMEOUT_SCALE", "");
+    EXPECT_EQ(timeout_scale(), 1.0);
+  }
+  {
+    ScopedEnv env("PROCTEST_TIMEOUT_SCALE", "2.5");
+    EXPECT_EQ(timeout_scale(), 2.5);
+    EXPECT_EQ(scaled(1000ms), 2500ms);
+    EXPECT_EQ(scaled(1ms), 3ms) << "rounded up";
+    Probe probe;
+    EXPECT_EQ(probe.timeout(), 75s);
+  }
+  {
+    ScopedEnv env("PROCTEST_TIMEOUT_SCALE", "1e300");
+    EXPECT_EQ(scaled(1000ms), std::chrono::milliseconds::max()) << "saturates, no overflow";
+  }
+}
+
+TEST(TimeoutScale, RejectsWhatIsNotAPositiveNumber) {
+  for (const char* bad : {"abc", "0", "-1", "2x", "inf", "nan"}) {
+    ScopedEnv env("PROCTEST_TIMEOUT_SCALE", bad);
+    EXPECT_EQ(test::error_of<std::invalid_argument>([] { timeout_scale(); }),
+              std::string("PROCTEST_TIMEOUT_SCALE='") + bad +
+                  "' is not a positive number (e.g. 2 or 0.5)");
+    Probe probe;
+    EXPECT_THROW(probe.SetUp(), std::invalid_argument) << "a test fails before it starts";
+  }
+}
+
+TEST(Teardown, StopsEverythingIncludingGrandchildren) {
+  std::vector<int> pids;
+  int grandchild = 0;
+  {
+    Probe probe;
+    probe.SetUp();
+    Process& plain = probe.spawn({"pause"});
+    Process& stubborn = probe.spawn({"ignore-term"}, {.grace = 200ms});
+    Process& parent = probe.spawn({"grandchild-wait", "term"}, {.grace = 200ms});
+    ASSERT_EQ(test::wait_for_line(plain), "ready");
+    ASSERT_EQ(test::wait_for_line(stubborn), "ready");
+    grandchild = std::stoi(test::wait_for_line(parent));
+    pids = {plain.id(), stubborn.id(), parent.id(), grandchild};
+    for (int pid : pids) ASSERT_TRUE(test::alive(pid));
+    probe.TearDown();
+    for (int pid : pids) EXPECT_FALSE(test::exists(pid)) << pid << " survived the teardown";
+    EXPECT_THAT(plain, KilledBy(SIGTERM));
+    EXPECT_THAT(stubborn, KilledBy(SIGKILL));
+    EXPECT_THAT(parent, KilledBy(SIGKILL));
+  }
+}
+
+TEST(Teardown, StopsAllProcessesAtOnce) {
+  Probe probe;
+  probe.SetUp();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(test::wait_for_line(probe.spawn({"ignore-term"}, {.grace = 1000ms})), "ready");
+  }
+  auto start = std::chrono::steady_clock::now();
+  probe.TearDown();
+  // One grace period in all, not one each (which would be 4 s): the bound is
+  // the behaviour.
+  EXPECT_LT(test::ms_since(start), 3000);
+  for (const auto& p : probe.processes()) EXPECT_THAT(*p, KilledBy(SIGKILL));
+}
+
+TEST(Teardown, RemovesTheTempDirOfAPassingTest) {
+  Probe probe;
+  probe.SetUp();
+  std::filesystem::path dir = probe.temp_dir();
+  std::ofstream(dir / "left-behind.txt") << "x";
+  ASSERT_TRUE(std::filesystem::exists(dir / "left-behind.txt"));
+  probe.TearDown();
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(Teardown, KeepsTheTempDirWithPROCTEST_KEEP_TEMP) {
+  ScopedEnv env("PROCTEST_KEEP_TEMP", "1");
+  Probe probe;
+  probe.SetUp();
+  std::filesystem::path dir = probe.temp_dir();
+  ::testing::internal::CaptureStdout();
+  probe.TearDown();
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(),
+            "[ proctest ] kept the temp dir " + dir.string() + "\n");
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(FixtureTest, APassingTestLeavesNoTempDir) {
+  Process& demo = run_demo("Demo.Passes");
+  EXPECT_THAT(demo, Succeeded());
+  std::string dir = value_after(demo.output(), "temp dir: ");
+  ASSERT_THAT(dir, StartsWith(demo_tmp().string() + "/proctest-Demo.Passes-"));
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST_F(FixtureTest, AFailedTestReportsEveryProcessAndKeepsItsTempDir) {
+  std::filesystem::path xml = temp_dir() / "report.xml";
+  Process& demo = run_demo("Demo.LeavesAServerRunning", {"--gtest_output=xml:" + xml.string()});
+  EXPECT_THAT(demo, ExitedWith(1));
+  const std::string& out = demo.output();
+  EXPECT_THAT(out,
+              HasLinesInOrder({
+                  R"(\[ proctest \] process 1 of 2 started by this test \(still running at )"
+                  R"(the end, stopped by teardown\):)",
+                  R"(  .*proctest_child pause)",
+                  R"(    pid \d+ was killed by SIGTERM \(signal 15\) from the stop sequence .*)",
+                  R"(\[ proctest \] process 2 of 2 started by this test:)",
+                  R"(    pid \d+ exited with code 1 .*)",
+                  R"(      \| connection refused)",
+                  R"(\[ proctest \] kept the temp dir .*)",
+              }));
+  std::string kept = value_after(out, "[ proctest ] kept the temp dir ");
+  EXPECT_THAT(kept, StartsWith(demo_tmp().string() + "/proctest-Demo.LeavesAServerRunning-"));
+  EXPECT_TRUE(std::filesystem::is_directory(kept));
+  std::string report = slurp(xml);
+  EXPECT_THAT(report, HasSubstr("name=\"proctest_process_1\""));
+  EXPECT_THAT(report, HasSubstr("name=\"proctest_process_2\""));
+  EXPECT_THAT(report, HasSubstr("name=\"proctest_temp_dir\" value=\"" + kept + "\""));
+}
+
+TEST_F(FixtureTest, NothingSurvivesAFailedTestNotEvenAGrandchild) {
+  Process& demo = run_demo("Demo.LeavesAGrandchild");
+  EXPECT_THAT(demo, ExitedWith(1));
+  std::string pid = value_after(demo.output(), "grandchild pid: ");
+  ASSERT_FALSE(pid.empty()) << demo.output();
+  EXPECT_FALSE(test::exists(std::stoi(pid)));
+  EXPECT_THAT(demo.output(), HasSubstr("(still running at the end, stopped by teardown)"));
+}
+
+TEST_F(FixtureTest, TheTranscriptOfAFailedRunMatchesItsGoldenFile) {
+  Process& demo = run_demo("Demo.*-Demo.LeavesAGrandchild");
+  EXPECT_THAT(demo, ExitedWith(1));
+  EXPECT_THAT(demo.output(), MatchesGolden("golden/failed_test_transcript.txt",
+                                           {Redaction::literal(test::child_path(), "[CHILD]"),
+                                            Redaction::literal(demo_tmp().string(), "[TMP]"),
+                                            Redaction::literal(PROCTEST_SOURCE_DIR, "[SRC]"),
+                                            {R"((proctest-Demo\.\w+)-\w{6})", "$1-XXXXXX"},
+                                            {R"(pid \d+)", "pid [PID]"},
+                                            {R"(\(ran [^)]*\))", "(ran [T])"},
+                                            {R"(\(\d+ ms( total)?\))", "(N ms$1)"}}));
+}
+
+}  // namespace
+}  // namespace proctest

@@ -1,0 +1,92 @@
+// split_lines, Lines(...) and HasLinesInOrder(...).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string_view>
+
+#include "matcher_test_support.hpp"
+#include "proctest/matchers.hpp"
+
+namespace proctest {
+namespace {
+
+using test::Describe;
+using test::DescribeNegation;
+using test::Explain;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using Strings = std::vector<std::string>;
+
+TEST(SplitLines, FollowsTheDocumentedRules) {
+  EXPECT_EQ(split_lines(""), Strings{});
+  EXPECT_EQ(split_lines("a"), Strings{"a"});
+  EXPECT_EQ(split_lines("a\n"), Strings{"a"}) << "a final newline makes no empty last line";
+  EXPECT_EQ(split_lines("a\n\n"), (Strings{"a", ""}));
+  EXPECT_EQ(split_lines("\n"), Strings{""});
+  EXPECT_EQ(split_lines("a\r\nb\r\n"), (Strings{"a", "b"})) << "CRLF";
+  EXPECT_EQ(split_lines("a\rb\nc\r"), (Strings{"a\rb", "c"})) << "only a trailing \\r goes";
+  EXPECT_EQ(split_lines(std::string_view("x\0y\n", 4)), Strings{std::string("x\0y", 3)});
+}
+
+TEST(Lines, AppliesAContainerMatcher) {
+  const std::string text = "a\nb\n";
+  EXPECT_THAT(text, Lines(ElementsAre("a", "b")));
+  EXPECT_THAT(text, Lines(Contains(HasSubstr("b"))));
+  EXPECT_THAT(text, Not(Lines(SizeIs(3))));
+  EXPECT_THAT("", Lines(IsEmpty()));
+  EXPECT_THAT(std::string_view("one\r\ntwo"), Lines(ElementsAre("one", "two")));
+  EXPECT_THAT("x\ny", Lines(SizeIs(2))) << "C strings too";
+}
+
+TEST(Lines, DescribesAndExplains) {
+  auto m = Lines(ElementsAre("a", "b"));
+  EXPECT_EQ(Describe<const std::string&>(m),
+            "has lines that has 2 elements where\n"
+            "element #0 is equal to \"a\",\n"
+            "element #1 is equal to \"b\"");
+  EXPECT_EQ(DescribeNegation<const std::string&>(Lines(IsEmpty())), "has lines that isn't empty");
+  EXPECT_EQ(Explain<std::string>(m, "a\nc\n"),
+            "whose 2 lines are { \"a\", \"c\" }, whose element #1 doesn't match");
+  EXPECT_EQ(Explain<std::string>(Lines(IsEmpty()), "only\n"),
+            "whose 1 line is { \"only\" }, whose size is 1");
+}
+
+TEST(HasLinesInOrder, FindsPatternsInOrderWithLinesBetween) {
+  const std::string log = "starting\nlistening on 8080\nrequest 1\nrequest 2\nbye\n";
+  EXPECT_THAT(log, HasLinesInOrder({R"(listening on \d+)", "request .*", "bye"}));
+  EXPECT_THAT(log, HasLinesInOrder({}));
+  EXPECT_THAT(log, Not(HasLinesInOrder({"bye", "starting"}))) << "order matters";
+  EXPECT_THAT(log, Not(HasLinesInOrder({"listening"}))) << "a pattern matches a whole line";
+  EXPECT_EQ(Explain<std::string>(HasLinesInOrder({R"(listening on \d+)", "request 2"}), log),
+            R"(which matches /listening on \d+/ at line 2, /request 2/ at line 4)");
+}
+
+TEST(HasLinesInOrder, SaysWhichPatternFoundNoLine) {
+  const std::string log = "starting\nlistening on 8080\nbye\n";
+  EXPECT_EQ(Explain<std::string>(HasLinesInOrder({"ready"}), log),
+            "where no line matches /ready/ (pattern #1 of 1)");
+  EXPECT_EQ(Explain<std::string>(HasLinesInOrder({"starting", "bye", "listening on .*"}), log),
+            "which matches /starting/ at line 1, /bye/ at line 3, but no line after line 3 matches "
+            "/listening on .*/ (pattern #3 of 3)");
+}
+
+TEST(HasLinesInOrder, DescribesItselfAndRejectsBadPatterns) {
+  EXPECT_EQ(Describe<const std::string&>(HasLinesInOrder({"a+", "b"})),
+            "has lines matching, in this order, /a+/, /b/");
+  EXPECT_EQ(DescribeNegation<const std::string&>(HasLinesInOrder({"a+", "b"})),
+            "does not have lines matching, in this order, /a+/, /b/");
+  try {
+    (void)HasLinesInOrder({"ok", "bad("});
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), testing::StartsWith("HasLinesInOrder: pattern #2 /bad(/ is not a valid "
+                                              "regular expression: "));
+  }
+}
+
+}  // namespace
+}  // namespace proctest

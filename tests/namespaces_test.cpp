@@ -1,0 +1,26 @@
+// `using namespace testing; using namespace proctest;` must not make any
+// proctest matcher ambiguous with gtest's death-test predicates.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "proctest/fixture.hpp"
+#include "proctest/matchers.hpp"
+
+using namespace testing;   // NOLINT(google-build-using-namespace)
+using namespace proctest;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+TEST(Namespaces, BothCanBeUsedAtOnce) {
+  Process p({PROCTEST_CHILD, "print", "ready\\n", "", "0"});
+  p.run().join();
+  EXPECT_THAT(p, AllOf(ExitedWith(0), Succeeded(), Not(KilledBy(9)), Not(TimedOut()),
+                       StdoutThat(HasSubstr("ready")), StderrThat(IsEmpty())));
+  EXPECT_THAT(p.output(), Lines(ElementsAre("ready")));
+  EXPECT_THAT(p.output(), HasLinesInOrder({"re.*"}));
+  // gtest's own predicates keep working beside ours.
+  EXPECT_TRUE(ExitedWithCode(0)(0));
+  EXPECT_FALSE(KilledBySignal(9)(0));
+}
+
+}  // namespace

@@ -1,0 +1,148 @@
+// PrintTo(const Process&): the exact text gMock's "Actual:" shows.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "proctest/matchers.hpp"
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+using namespace std::chrono_literals;
+using test::child;
+
+// The text with the pid and the measured duration replaced by fixed words.
+std::string stable(const Process& p) {
+  return redact(describe(p), {{"pid " + std::to_string(p.id()) + " ", "pid N "},
+                              {R"(\(ran [^)]*\))", "(ran T)"},
+                              Redaction::literal(test::child_path(), "CHILD")});
+}
+
+Process finished(std::vector<std::string> mode, Options options = {}) {
+  Process p(child(std::move(mode)), std::move(options));
+  p.run().join();
+  return p;
+}
+
+TEST(PrintTo, ShowsCommandStatusAndBothOutputs) {
+  Process p = finished({"lines", "2", "1"});
+  EXPECT_EQ(stable(p),
+            "CHILD lines 2 1\n"
+            "    pid N exited with code 0 (ran T)\n"
+            "    stdout: 12 bytes, 2 lines:\n"
+            "      | out 1\n"
+            "      | out 2\n"
+            "    stderr: 6 bytes, 1 line:\n"
+            "      | err 1");
+  EXPECT_EQ(::testing::PrintToString(p), describe(p) + "\n") << "gMock prints with PrintTo";
+}
+
+TEST(PrintTo, QuotesTheCommandLineSoItCanBePasted) {
+  Process p = finished({"args", "two words", "it's"});
+  EXPECT_EQ(stable(p).substr(0, stable(p).find('\n')), "CHILD args 'two words' 'it'\\''s'");
+}
+
+TEST(PrintTo, ShortensLongOutputsInTheMiddle) {
+  Process p = finished({"lines", "100", "0"});
+  std::string expected =
+      "CHILD lines 100 0\n    pid N exited with code 0 (ran T)\n"
+      "    stdout: 692 bytes, 100 lines:";
+  for (int i = 1; i <= 10; ++i) expected += "\n      | out " + std::to_string(i);
+  expected += "\n      … 80 lines (560 bytes) left out …";
+  for (int i = 91; i <= 100; ++i) expected += "\n      | out " + std::to_string(i);
+  expected += "\n    stderr: empty";
+  EXPECT_EQ(stable(p), expected);
+}
+
+TEST(PrintTo, ShowsAllLinesUpToTwentyOne) {
+  Process p = finished({"lines", "21", "0"});
+  EXPECT_THAT(stable(p), ::testing::Not(::testing::HasSubstr("left out")));
+  EXPECT_THAT(stable(p), ::testing::HasSubstr("| out 11\n"));
+}
+
+TEST(PrintTo, EscapesControlBytesAndKeepsUtf8) {
+  Process p = finished({"print", "tab\\there\\x01\\xff caf\\xc3\\xa9\\r\\nlast", "", "0"});
+  EXPECT_EQ(stable(p).substr(stable(p).find("    stdout")),
+            "    stdout: 22 bytes, 2 lines:\n"
+            "      | tab\there\\x01\\xff café\\r\n"
+            "      | last\n"
+            "      (no newline at the end)\n"
+            "    stderr: empty");
+}
+
+TEST(PrintTo, ShortensAVeryLongLine) {
+  Process p = finished({"print", std::string(1000, 'a'), "", "0"});
+  EXPECT_EQ(stable(p).substr(stable(p).find("    stdout")),
+            "    stdout: 1000 bytes, 1 line:\n      | " + std::string(133, 'a') +
+                " …(801 bytes left out)… " + std::string(66, 'a') +
+                "\n      (no newline at the end)\n    stderr: empty");
+}
+
+TEST(PrintTo, SaysWhereUncapturedOutputWent) {
+  Process p =
+      finished({"lines", "1", "1"}, {.output = Output::null(), .error = Output::file("/dev/null")});
+  EXPECT_EQ(stable(p),
+            "CHILD lines 1 1\n"
+            "    pid N exited with code 0 (ran T)\n"
+            "    stdout: not captured (it goes to /dev/null)\n"
+            "    stderr: not captured (it goes to the file /dev/null)");
+  Process merged = finished({"lines", "1", "1"}, {.error = Output::merge()});
+  EXPECT_EQ(stable(merged),
+            "CHILD lines 1 1\n"
+            "    pid N exited with code 0 (ran T)\n"
+            "    stdout: 12 bytes, 2 lines:\n"
+            "      | out 1\n"
+            "      | err 1\n"
+            "    stderr: merged into stdout");
+}
+
+TEST(PrintTo, ShowsCwdAndBytesOverTheCaptureLimit) {
+  Process p = finished({"pump", "0", "100", "0"}, {.cwd = "/", .capture_limit = 26});
+  EXPECT_EQ(stable(p),
+            "CHILD pump 0 100 0\n"
+            "    cwd: /\n"
+            "    pid N exited with code 0 (ran T)\n"
+            "    stdout: 26 bytes, 1 line (and 74 bytes over the capture limit, dropped):\n"
+            "      | abcdefghijklmnopqrstuvwxyz\n"
+            "      (no newline at the end)\n"
+            "    stderr: empty");
+}
+
+TEST(PrintTo, ShowsARunningProcessAndOneNeverRun) {
+  Process never(child({"exit", "0"}));
+  EXPECT_EQ(describe(never), test::child_path() + " exit 0\n    never run");
+  Process p(child({"pause"}));
+  p.run();
+  ASSERT_EQ(test::wait_for_line(p), "ready");
+  EXPECT_EQ(redact(stable(p), {{R"(\(ran T so far\))", "(ran T)"}}),
+            "CHILD pause\n"
+            "    pid N is still running (ran T)\n"
+            "    stdout: 6 bytes, 1 line so far:\n"
+            "      | ready\n"
+            "    stderr: empty so far");
+  EXPECT_TRUE(p.running());
+}
+
+TEST(PrintTo, ShowsTheStopStepAndTimeout) {
+  Process p(child({"ignore-term"}), {.grace = 100ms, .timeout = 50ms});
+  p.run();
+  ASSERT_EQ(test::wait_for_line(p), "ready");
+  EXPECT_THROW(p.join(), ProcessTimeoutError);
+  p.close();
+  EXPECT_EQ(stable(p),
+            "CHILD ignore-term\n"
+            "    pid N was killed by SIGKILL (signal 9) after the 50 ms join timeout and the "
+            "100 ms grace period (ran T)\n"
+            "    stdout: 6 bytes, 1 line:\n"
+            "      | ready\n"
+            "    stderr: empty");
+}
+
+TEST(PrintTo, SurvivesAMovedFromProcess) {
+  Process p(child({"exit", "0"}));
+  Process q(std::move(p));
+  EXPECT_EQ(describe(p), "a moved-from Process");  // NOLINT(bugprone-use-after-move)
+}
+
+}  // namespace
+}  // namespace proctest
