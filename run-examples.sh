@@ -9,7 +9,7 @@ proctest_install_deps
 build=${PROCTEST_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" --target proctest_examples
-for example in coreutils_tour; do
+for example in coreutils_tour sort_e2e_test; do
   echo "== $example"
   "$build/examples/$example"
 done
