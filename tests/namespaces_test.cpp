@@ -1,5 +1,6 @@
 // `using namespace testing; using namespace proctest;` must not make any
-// proctest matcher ambiguous with gtest's death-test predicates.
+// proctest matcher ambiguous with gtest's death-test predicates. Compiled as
+// C++17: the headers of the GoogleTest layer must not need C++20.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
