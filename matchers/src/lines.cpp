@@ -96,17 +96,17 @@ bool LinesInOrderMatcher::MatchAndExplain(std::string_view text, std::ostream* o
 }
 
 void LinesInOrderMatcher::DescribeTo(std::ostream* os) const {
-  *os << "has lines matching, in this order,";
-  for (std::size_t i = 0; i < patterns_.size(); ++i) {
-    *os << (i == 0 ? " /" : ", /") << patterns_[i] << "/";
-  }
+  *os << "has lines matching, in this order, " << patterns_text();
 }
 
 void LinesInOrderMatcher::DescribeNegationTo(std::ostream* os) const {
-  *os << "does not have lines matching, in this order,";
-  for (std::size_t i = 0; i < patterns_.size(); ++i) {
-    *os << (i == 0 ? " /" : ", /") << patterns_[i] << "/";
-  }
+  *os << "does not have lines matching, in this order, " << patterns_text();
+}
+
+std::string LinesInOrderMatcher::patterns_text() const {
+  std::string text;
+  for (const std::string& p : patterns_) text += (text.empty() ? "/" : ", /") + p + "/";
+  return text;
 }
 
 }  // namespace detail

@@ -180,6 +180,7 @@ class LinesInOrderMatcher {
   void DescribeNegationTo(std::ostream* os) const;
 
  private:
+  std::string patterns_text() const;  // "/a/, /b/"
   std::vector<std::string> patterns_;
   std::shared_ptr<const std::vector<std::regex>> compiled_;
 };
