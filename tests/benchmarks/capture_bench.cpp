@@ -1,6 +1,7 @@
 // Bulk I/O: capture of N MiB of stdout (`head -c NM /dev/zero`) and
-// N MiB stdin + N MiB stdout + N MiB stderr at once (proctest_child pump),
-// each against a plain loop in the same run (argument: MiB).
+// N MiB stdin + N MiB stdout + N MiB stderr at once (proctest_child pump, and
+// lean_pump, the same I/O without the helper's per-byte work), each against
+// a plain loop in the same run (argument: MiB).
 //
 // Peak memory is measured in this process: before each iteration the
 // high-water mark is reset (`5` into /proc/self/clear_refs, which sets VmHWM
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "proctest/process.hpp"
 
@@ -170,13 +173,34 @@ std::string pattern(std::size_t n) {
 
 std::string pump_size(std::size_t mib) { return std::to_string(mib * kMiB); }
 
+// CPU seconds used by reaped children so far: the helper's own share of a
+// pump iteration (it generates and checks every byte).
+double children_cpu() {
+  rusage u{};
+  ::getrusage(RUSAGE_CHILDREN, &u);
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// The helper of a pump iteration: the second argument picks the test
+// helper (0: `proctest_child pump`, which builds and checks every byte
+// itself) or lean_pump (1: the same I/O, the bytes prebuilt).
+std::vector<std::string> pump_command(benchmark::State& state, const std::string& n) {
+  if (state.range(1) == 0) return {PROCTEST_CHILD, "pump", n, n, n};
+  return {PROCTEST_LEAN_PUMP, n, n, n};
+}
+
 // The reference for pump: one poll() loop that writes stdin and drains stdout
 // and stderr into strings, as a hand-written test would.
 void BM_PumpPlainPoll(benchmark::State& state) {
   const auto mib = static_cast<std::size_t>(state.range(0));
   const std::string input = pattern(mib * kMiB);
   const std::string n = pump_size(mib);
+  double child_cpu = 0;
   for (auto _ : state) {
+    const double cpu_before = children_cpu();
     auto start = Clock::now();
     int in[2], out[2], err[2];
     if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) {
@@ -221,26 +245,32 @@ void BM_PumpPlainPoll(benchmark::State& state) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     state.SetIterationTime(std::chrono::duration<double>(Clock::now() - start).count());
+    child_cpu += children_cpu() - cpu_before;
     if (status != 0 || got_out != input || got_err != input) state.SkipWithError("pump failed");
   }
+  state.counters["child_cpu_ms"] = child_cpu * 1e3 / static_cast<double>(state.iterations());
 }
 
 void BM_PumpProctest(benchmark::State& state) {
   const auto mib = static_cast<std::size_t>(state.range(0));
   const std::string input = pattern(mib * kMiB);
   const std::string n = pump_size(mib);
+  double child_cpu = 0;
   for (auto _ : state) {
     // Input::bytes takes its own copy; that copy is the test's, not timed.
     proctest::Options options;
     options.input = proctest::Input::bytes(input);
-    proctest::Process p({PROCTEST_CHILD, "pump", n, n, n}, std::move(options));
+    proctest::Process p(pump_command(state, n), std::move(options));
+    const double cpu_before = children_cpu();
     auto start = Clock::now();
     p.run().join();
     state.SetIterationTime(std::chrono::duration<double>(Clock::now() - start).count());
+    child_cpu += children_cpu() - cpu_before;
     if (p.exit_code() != 0 || p.output() != input || p.error() != input) {
       state.SkipWithError("pump failed");
     }
   }
+  state.counters["child_cpu_ms"] = child_cpu * 1e3 / static_cast<double>(state.iterations());
 }
 
 }  // namespace
@@ -268,14 +298,14 @@ BENCHMARK(BM_CaptureProctest)
     ->UseRealTime();
 // Manual time: the 64 MiB input is built outside the timed region in both.
 BENCHMARK(BM_PumpPlainPoll)
-    ->Arg(1)
-    ->Arg(64)
+    ->ArgsProduct({{1, 64}, {0, 1}})
+    ->ArgNames({"MiB", "lean"})
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
 BENCHMARK(BM_PumpProctest)
-    ->Arg(1)
-    ->Arg(64)
+    ->ArgsProduct({{1, 64}, {0, 1}})
+    ->ArgNames({"MiB", "lean"})
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
