@@ -181,11 +181,11 @@ std::string Process::command_line() const { return require_state(state_).command
 
 // stream() changes only the shared state's snapshot buffer, under its mutex,
 // never the Process object itself, so it is safe to call on a const one.
-const std::string& Process::captured_output() const {
+std::string Process::captured_output() const {
   return const_cast<Process*>(this)->stream(true, false);
 }
 
-const std::string& Process::captured_error() const {
+std::string Process::captured_error() const {
   return const_cast<Process*>(this)->stream(false, false);
 }
 

@@ -230,6 +230,45 @@ TEST(Teardown, StopsAllProcessesAtOnce) {
   for (const auto& p : probe.processes()) EXPECT_THAT(*p, KilledBy(SIGKILL));
 }
 
+TEST(Teardown, StopsWhatALeaderThatExitedLeftBehind) {
+  Probe probe;
+  probe.SetUp();
+  // The leader exits at once; its child ignores SIGTERM and keeps running.
+  std::filesystem::path out = probe.temp_dir() / "pid";
+  Process& p = probe.spawn({"grandchild", "term"},
+                           {.output = Output::file(out), .error = Output::null(), .grace = 200ms});
+  p.join();
+  EXPECT_THAT(p, Succeeded());
+  std::string pid;
+  std::ifstream(out) >> pid;
+  ASSERT_FALSE(pid.empty());
+  ASSERT_TRUE(test::alive(std::stoi(pid)));
+  probe.TearDown();
+  EXPECT_FALSE(test::exists(std::stoi(pid))) << "the leftover group member survived";
+}
+
+TEST(Teardown, ABinaryWithoutASlashIsLookedUpInPath) {
+  Probe probe("echo");
+  probe.SetUp();
+  EXPECT_EQ(probe.spawn({"hi"}).output(), "hi\n");
+  probe.TearDown();
+}
+
+TEST(Teardown, TheDestructorCleansUpWhenTearDownWasSkipped) {
+  std::filesystem::path dir;
+  int pid = 0;
+  {
+    Probe probe;
+    probe.SetUp();
+    dir = probe.temp_dir();
+    Process& p = probe.spawn({"pause"});
+    ASSERT_EQ(test::wait_for_line(p), "ready");
+    pid = p.id();
+  }
+  EXPECT_FALSE(test::exists(pid));
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
 TEST(Teardown, RemovesTheTempDirOfAPassingTest) {
   Probe probe;
   probe.SetUp();

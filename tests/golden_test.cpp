@@ -136,6 +136,14 @@ TEST(Redact, AppliesEachRedactionInOrder) {
   EXPECT_EQ(redact("key=value", {{"(\\w+)=(\\w+)", "$2=$1"}}), "value=key") << "groups work";
 }
 
+TEST(Redact, SurvivesLongMatches) {
+  // std::regex recursed per character and overflowed the stack here.
+  EXPECT_EQ(redact(std::string(200000, 'a') + "\n", {{"a+", "X"}}), "X\n");
+  EXPECT_EQ(redact("ready " + std::string(100000, 'x'), {{"ready .*", "[R]"}}), "[R]");
+  EXPECT_EQ(redact("C:\\dir", {Redaction::literal("C:\\dir", "\\[D]$0")}), "\\[D]$0")
+      << "backslashes and $ in a literal placeholder stay literal";
+}
+
 TEST(Redact, RejectsABadPatternClearly) {
   try {
     (void)redact("x", {{"(", "y"}});

@@ -45,14 +45,30 @@ TEST(Lines, AppliesAContainerMatcher) {
 TEST(Lines, DescribesAndExplains) {
   auto m = Lines(ElementsAre("a", "b"));
   EXPECT_EQ(Describe<const std::string&>(m),
-            "has lines that has 2 elements where\n"
+            "is text whose list of lines has 2 elements where\n"
             "element #0 is equal to \"a\",\n"
             "element #1 is equal to \"b\"");
-  EXPECT_EQ(DescribeNegation<const std::string&>(Lines(IsEmpty())), "has lines that isn't empty");
+  EXPECT_EQ(DescribeNegation<const std::string&>(Lines(IsEmpty())),
+            "is text whose list of lines isn't empty");
   EXPECT_EQ(Explain<std::string>(m, "a\nc\n"),
             "whose 2 lines are { \"a\", \"c\" }, whose element #1 doesn't match");
   EXPECT_EQ(Explain<std::string>(Lines(IsEmpty()), "only\n"),
             "whose 1 line is { \"only\" }, whose size is 1");
+}
+
+TEST(Lines, ANullCStringNeverMatches) {
+  const char* null = nullptr;
+  EXPECT_THAT(null, Not(Lines(IsEmpty())));
+  EXPECT_EQ(Explain<const char*>(Lines(IsEmpty()), null), "which is a null C string");
+  EXPECT_THAT(null, Not(HasLinesInOrder({})));
+  EXPECT_THAT(null, Not(MatchesGolden("/nonexistent/golden.txt")));
+}
+
+TEST(HasLinesInOrder, SurvivesVeryLongLines) {
+  // std::regex recursed per character and overflowed the stack here.
+  const std::string line = "ready " + std::string(200000, 'x');
+  EXPECT_THAT(line + "\n", HasLinesInOrder({"ready.*"}));
+  EXPECT_THAT(line, Not(HasLinesInOrder({"a*y"})));
 }
 
 TEST(HasLinesInOrder, FindsPatternsInOrderWithLinesBetween) {

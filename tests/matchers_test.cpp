@@ -82,11 +82,14 @@ TEST(StatusMatchers, FailOnARunningProcessWithoutWaiting) {
   EXPECT_TRUE(p.running()) << "a matcher must never wait for or stop the process";
 }
 
-TEST(StatusMatchers, FailOnAProcessNeverRun) {
+TEST(StatusMatchers, ThrowOnAProcessNeverRunSoNotCannotHideIt) {
   Process p(child({"exit", "0"}));
+  const std::string message = "'" + p.command_line() + "' has not been run: call run() first";
   for (const auto& m : {Succeeded(), KilledBy(SIGTERM), TimedOut(), StdoutThat(IsEmpty())}) {
-    EXPECT_FALSE(m.Matches(p));
-    EXPECT_EQ(Explain<Process>(m, p), "which was never run");
+    EXPECT_EQ(test::error_of<ProcessNotRunError>([&] { (void)m.Matches(p); }), message);
+    EXPECT_EQ(test::error_of<ProcessNotRunError>(
+                  [&] { (void)::testing::Matcher<const Process&>(Not(m)).Matches(p); }),
+              message);
   }
 }
 
@@ -174,15 +177,18 @@ TEST(StdoutThat, ReadsWhatARunningProcessWroteSoFar) {
             "whose stdout has 6 bytes so far (still running), whose size is 6");
 }
 
-TEST(StdoutThat, SaysWhyAStreamIsNotCaptured) {
+TEST(StdoutThat, ThrowsWhenTheStreamIsNotCaptured) {
   Process merged = finished({"lines", "1", "1"}, {.error = Output::merge()});
   EXPECT_THAT(merged, StdoutThat("out 1\nerr 1\n"));
-  EXPECT_FALSE(StderrThat(IsEmpty()).Matches(merged));
-  EXPECT_EQ(Explain<Process>(StderrThat(IsEmpty()), merged),
-            "whose stderr is not captured (merged into stdout)");
+  EXPECT_EQ(
+      test::error_of<ProcessInvalidStreamError>([&] {
+        (void)::testing::Matcher<const Process&>(Not(StderrThat(HasSubstr("err")))).Matches(merged);
+      }),
+      "'" + merged.command_line() +
+          "': stderr is merged into stdout: read output(), not captured (Output::capture())")
+      << "Not() must not turn a stream that was never captured into a pass";
   Process null = finished({"lines", "1", "1"}, {.output = Output::null()});
-  EXPECT_EQ(Explain<Process>(StdoutThat(IsEmpty()), null),
-            "whose stdout is not captured (it goes to /dev/null)");
+  EXPECT_THROW((void)StdoutThat(IsEmpty()).Matches(null), ProcessInvalidStreamError);
 }
 
 TEST(Matchers, ComposeWithAllOfAndAnyOf) {

@@ -78,6 +78,29 @@ TEST(PrintTo, ShortensAVeryLongLine) {
                 "\n      (no newline at the end)\n    stderr: empty");
 }
 
+TEST(PrintTo, InvalidUtf8IsShortenedLikeAnyLongLine) {
+  Process p = finished({"print",
+                        [] {
+                          std::string s;
+                          for (int i = 0; i < 1000; ++i) s += "\\x80";
+                          return s;
+                        }(),
+                        "", "0"});
+  std::string x80;
+  for (int i = 0; i < 130; ++i) x80 += "\\x80";  // the cut moved back 3 bytes at most
+  EXPECT_THAT(stable(p), ::testing::HasSubstr("| " + x80 + " …(801 bytes left out)… "));
+}
+
+TEST(PrintTo, ExcerptsAHugeOutputOfEmptyLines) {
+  // One newline per byte: the excerpt is found without per-line bookkeeping.
+  std::string big(20'000'000, '\n');
+  Process q(child({"echo"}), {.input = Input::bytes(big)});
+  q.run().join();
+  std::string text = stable(q);
+  EXPECT_THAT(text, ::testing::HasSubstr("stdout: 20000000 bytes, 20000000 lines:"));
+  EXPECT_THAT(text, ::testing::HasSubstr("… 19999980 lines (19999980 bytes) left out …"));
+}
+
 TEST(PrintTo, SaysWhereUncapturedOutputWent) {
   Process p =
       finished({"lines", "1", "1"}, {.output = Output::null(), .error = Output::file("/dev/null")});

@@ -181,14 +181,14 @@ class Process {
   const std::string& output(bool join = true);
   /// All of stderr; as output().
   const std::string& error(bool join = true);
-  /// What stdout holds now, without waiting, from a `const Process&`: all of
-  /// it once the process ended and its output was drained, else what was read
-  /// so far (a snapshot, as output(false)). This is what the matchers and
-  /// PrintTo read: they never wait. Throws ProcessNotRunError,
-  /// ProcessInvalidStreamError (not captured).
-  const std::string& captured_output() const;
-  /// What stderr holds now, without waiting; as captured_output().
-  const std::string& captured_error() const;
+  /// A copy of what stdout holds now, without waiting, from a `const
+  /// Process&`: all of it once the process ended and its output was drained,
+  /// else what was read so far. This is what the matchers and PrintTo read:
+  /// they never wait. Throws ProcessNotRunError, ProcessInvalidStreamError
+  /// (not captured).
+  std::string captured_output() const;
+  /// A copy of what stderr holds now, without waiting; as captured_output().
+  std::string captured_error() const;
 
   /// Waits for the process to exit and its output to be read. Throws
   /// ProcessTimeoutError when `timeout` (default Options::timeout) passes

@@ -1,4 +1,5 @@
 // MatchesGolden(...) and redaction: compare text with a checked-in file.
+#include <boost/regex.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -22,10 +23,12 @@ bool update_requested() {
   return v && std::string_view(v) == "1";
 }
 
-std::regex compile(const Redaction& r) {
+// Boost.Regex, not std::regex: libstdc++'s matcher recurses per character
+// and overflows the stack on long matches (100 kB of "a+").
+boost::regex compile(const Redaction& r) {
   try {
-    return std::regex(r.pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
+    return boost::regex(r.pattern, boost::regex::perl);
+  } catch (const boost::regex_error& e) {
     throw std::invalid_argument("redaction /" + r.pattern + "/ → \"" + r.placeholder +
                                 "\" is not a valid regular expression: " + e.what());
   }
@@ -72,15 +75,22 @@ Redaction Redaction::literal(std::string_view text, std::string placeholder) {
     if (std::strchr("\\^$.|?*+()[]{}", c)) pattern += '\\';
     pattern += c;
   }
-  // "$" in a placeholder is regex_replace syntax: keep it literal.
+  // "$" and "\\" are format syntax in a placeholder: keep them literal.
   std::string escaped;
-  for (char c : placeholder) escaped += c == '$' ? std::string("$$") : std::string(1, c);
+  for (char c : placeholder) {
+    if (c == '$') escaped += '$';
+    if (c == '\\') escaped += '\\';
+    escaped += c;
+  }
   return {pattern, escaped};
 }
 
 std::string redact(std::string_view text, const std::vector<Redaction>& redactions) {
   std::string out(text);
-  for (const Redaction& r : redactions) out = std::regex_replace(out, compile(r), r.placeholder);
+  for (const Redaction& r : redactions) {
+    out = boost::regex_replace(out, compile(r), r.placeholder,
+                               boost::match_default | boost::format_default);
+  }
   return out;
 }
 

@@ -17,45 +17,36 @@ constexpr std::size_t kHeadLines = 10;
 constexpr std::size_t kTailLines = 10;
 constexpr const char* kIndent = "\n      | ";
 
-// Start offsets of the lines of `text` (as split_lines counts them).
-std::vector<std::size_t> line_starts(std::string_view text) {
-  std::vector<std::size_t> starts;
-  for (std::size_t pos = 0; pos < text.size();) {
-    starts.push_back(pos);
-    std::size_t nl = text.find('\n', pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-  }
-  return starts;
-}
-
-std::string_view line_at(std::string_view text, const std::vector<std::size_t>& starts,
-                         std::size_t i) {
-  std::size_t end = i + 1 < starts.size() ? starts[i + 1] : text.size();
-  std::string_view line = text.substr(starts[i], end - starts[i]);
-  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  return line;
+// Prints the line that starts at `begin`; returns where the next one starts.
+std::size_t print_line(std::string_view text, std::size_t begin, std::ostream& os) {
+  std::size_t nl = text.find('\n', begin);
+  std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+  os << kIndent << printable_line(text.substr(begin, end - begin));
+  return nl == std::string_view::npos ? text.size() : nl + 1;
 }
 
 // The excerpt: every line of a short text; the first and last lines of a
-// long one, with a note of what was left out between them.
+// long one, with a note of what was left out between them. Memory stays
+// constant whatever the size of the text.
 void print_excerpt(std::string_view text, std::ostream& os) {
-  std::vector<std::size_t> starts = line_starts(text);
-  const std::size_t n = starts.size();
-  auto print = [&](std::size_t i) { os << kIndent << printable_line(line_at(text, starts, i)); };
+  const std::size_t n = detail::line_count(text);
+  std::size_t pos = 0;
   if (n <= kHeadLines + kTailLines + 1) {
-    for (std::size_t i = 0; i < n; ++i) print(i);
+    while (pos < text.size()) pos = print_line(text, pos, os);
   } else {
-    for (std::size_t i = 0; i < kHeadLines; ++i) print(i);
-    std::size_t skipped_lines = n - kHeadLines - kTailLines;
-    std::size_t skipped_bytes = starts[n - kTailLines] - starts[kHeadLines];
-    os << "\n      … " << count_text(skipped_lines, "line", "lines") << " ("
-       << count_text(skipped_bytes, "byte", "bytes") << ") left out …";
-    for (std::size_t i = n - kTailLines; i < n; ++i) print(i);
+    for (std::size_t i = 0; i < kHeadLines; ++i) pos = print_line(text, pos, os);
+    // The start of the last kTailLines lines, found from the end.
+    std::size_t cut = text.back() == '\n' ? text.size() - 1 : text.size();
+    for (std::size_t i = 0; i < kTailLines; ++i) cut = text.rfind('\n', cut - 1);
+    const std::size_t tail_start = cut + 1;
+    os << "\n      … " << count_text(n - kHeadLines - kTailLines, "line", "lines") << " ("
+       << count_text(tail_start - pos, "byte", "bytes") << ") left out …";
+    for (pos = tail_start; pos < text.size();) pos = print_line(text, pos, os);
   }
   if (text.back() != '\n') os << "\n      (no newline at the end)";
 }
 
-void print_stream(const Process& p, bool is_stdout, std::ostream& os) {
+void print_stream(const Process& p, bool is_stdout, bool running, std::ostream& os) {
   const char* name = is_stdout ? "stdout" : "stderr";
   const Output& how = is_stdout ? p.options().output : p.options().error;
   os << "\n    " << name << ": ";
@@ -75,10 +66,10 @@ void print_stream(const Process& p, bool is_stdout, std::ostream& os) {
     case Output::Kind::capture:
       break;
   }
-  const std::string& bytes = is_stdout ? p.captured_output() : p.captured_error();
+  const std::string bytes = is_stdout ? p.captured_output() : p.captured_error();
   std::size_t dropped = is_stdout ? p.output_dropped() : p.error_dropped();
   if (bytes.empty() && dropped == 0) {
-    os << (p.running() ? "empty so far" : "empty");
+    os << (running ? "empty so far" : "empty");
     return;
   }
   os << count_text(bytes.size(), "byte", "bytes") << ", "
@@ -86,7 +77,7 @@ void print_stream(const Process& p, bool is_stdout, std::ostream& os) {
   if (dropped != 0) {
     os << " (and " << count_text(dropped, "byte", "bytes") << " over the capture limit, dropped)";
   }
-  if (p.running()) os << " so far";
+  if (running) os << " so far";
   if (bytes.empty()) return;
   os << ":";
   print_excerpt(bytes, os);
@@ -120,8 +111,8 @@ std::string describe(const Process& process) {
   }
   *os << "pid " << process.id() << " " << describe_status(process) << " (ran "
       << detail::duration_text(status.duration()) << (status.running() ? " so far)" : ")");
-  print_stream(process, true, *os);
-  print_stream(process, false, *os);
+  print_stream(process, true, status.running(), *os);
+  print_stream(process, false, status.running(), *os);
   return out.str();
 }
 

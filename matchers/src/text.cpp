@@ -1,5 +1,6 @@
 #include "text.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace proctest::detail {
@@ -57,9 +58,14 @@ void append_escaped(std::string& out, std::string_view s) {
   }
 }
 
-// Moves `cut` back to the start of a UTF-8 sequence so no character is split.
+// Moves `cut` back to the start of a UTF-8 sequence so no character is split
+// (at most 3 bytes: invalid UTF-8 may be all continuation bytes).
 std::size_t char_boundary(std::string_view s, std::size_t cut) {
-  while (cut > 0 && cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  for (int i = 0;
+       i < 3 && cut > 0 && cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80;
+       ++i) {
+    --cut;
+  }
   return cut;
 }
 
@@ -69,10 +75,11 @@ std::string duration_text(std::chrono::nanoseconds d) {
   using namespace std::chrono;
   auto ns = d.count();
   if (ns < 0) ns = 0;
-  if (ns < 1'000'000) return std::to_string((ns + 500) / 1000) + " µs";
-  if (ns < 100'000'000) return trimmed(static_cast<double>(ns) / 1e6, 1) + " ms";
-  if (ns < 1'000'000'000) return std::to_string((ns + 500'000) / 1'000'000) + " ms";
-  if (ns < 60'000'000'000) return trimmed(static_cast<double>(ns) / 1e9, 2) + " s";
+  // Each threshold sits where the rounded figure would reach the next unit.
+  if (ns < 999'500) return std::to_string((ns + 500) / 1000) + " µs";
+  if (ns < 99'950'000) return trimmed(static_cast<double>(ns) / 1e6, 1) + " ms";
+  if (ns < 999'500'000) return std::to_string((ns + 500'000) / 1'000'000) + " ms";
+  if (ns < 59'995'000'000) return trimmed(static_cast<double>(ns) / 1e9, 2) + " s";
   return std::to_string((ns + 500'000'000) / 1'000'000'000) + " s";
 }
 
@@ -95,8 +102,7 @@ std::string printable_line(std::string_view line, std::size_t max_chars) {
 }
 
 std::size_t line_count(std::string_view text) {
-  std::size_t n = 0;
-  for (char c : text) n += c == '\n';
+  auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
   if (!text.empty() && text.back() != '\n') ++n;
   return n;
 }

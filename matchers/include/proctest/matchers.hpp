@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <memory>
 #include <ostream>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +66,7 @@ std::vector<std::string> split_lines(std::string_view text);
 namespace detail {
 class LinesMatcher;
 class LinesInOrderMatcher;
+struct CompiledPatterns;
 }  // namespace detail
 
 /// Matches text whose lines (see split_lines) satisfy a container matcher:
@@ -75,7 +75,8 @@ class LinesInOrderMatcher;
 detail::LinesMatcher Lines(::testing::Matcher<const std::vector<std::string>&> matcher);
 
 /// Matches text that has, in this order, a line matching each of `patterns`
-/// (ECMAScript regular expressions matched against the whole line); other
+/// (Perl/ECMAScript-style regular expressions, Boost.Regex, matched against
+/// the whole line); other
 /// lines may come before, between and after them (pytest's
 /// `re_match_lines`). Throws std::invalid_argument for a bad pattern.
 ///
@@ -87,7 +88,7 @@ detail::LinesInOrderMatcher HasLinesInOrder(std::vector<std::string> patterns);
 /// Replaces each match of a regular expression with a placeholder, to keep
 /// volatile parts (temp paths, pids, durations) out of golden files.
 struct Redaction {
-  std::string pattern;      ///< an ECMAScript regular expression
+  std::string pattern;      ///< a Perl/ECMAScript-style regular expression (Boost.Regex)
   std::string placeholder;  ///< its replacement, e.g. "[PID]" ($1 etc. refer to groups)
 
   /// A redaction of this exact text (no regex syntax): `Redaction::literal(dir, "[TMP]")`.
@@ -95,7 +96,8 @@ struct Redaction {
 };
 
 /// `text` with each redaction applied in order. Throws std::invalid_argument
-/// for a bad pattern.
+/// for a bad pattern, std::runtime_error when a match is too complex to
+/// finish (Boost.Regex's bound; it never overflows the stack).
 std::string redact(std::string_view text, const std::vector<Redaction>& redactions);
 
 namespace detail {
@@ -152,6 +154,9 @@ std::string describe_status(const Process& process);
 
 namespace detail {
 
+/// A null C string never matches text: says so, returns false.
+bool null_text(std::ostream* os);
+
 /// Explains why `lines` did or did not satisfy `matcher`, into `os`.
 bool match_lines(const ::testing::Matcher<const std::vector<std::string>&>& matcher,
                  std::string_view text, std::ostream* os);
@@ -163,6 +168,9 @@ class LinesMatcher {
       : matcher_(std::move(matcher)) {}
   bool MatchAndExplain(std::string_view text, std::ostream* os) const {
     return match_lines(matcher_, text, os);
+  }
+  bool MatchAndExplain(const char* text, std::ostream* os) const {
+    return text ? MatchAndExplain(std::string_view(text), os) : null_text(os);
   }
   void DescribeTo(std::ostream* os) const;
   void DescribeNegationTo(std::ostream* os) const;
@@ -176,13 +184,16 @@ class LinesInOrderMatcher {
   using is_gtest_matcher = void;
   explicit LinesInOrderMatcher(std::vector<std::string> patterns);
   bool MatchAndExplain(std::string_view text, std::ostream* os) const;
+  bool MatchAndExplain(const char* text, std::ostream* os) const {
+    return text ? MatchAndExplain(std::string_view(text), os) : null_text(os);
+  }
   void DescribeTo(std::ostream* os) const;
   void DescribeNegationTo(std::ostream* os) const;
 
  private:
   std::string patterns_text() const;  // "/a/, /b/"
   std::vector<std::string> patterns_;
-  std::shared_ptr<const std::vector<std::regex>> compiled_;
+  std::shared_ptr<const CompiledPatterns> compiled_;
 };
 
 class GoldenMatcher {
@@ -190,6 +201,9 @@ class GoldenMatcher {
   using is_gtest_matcher = void;
   GoldenMatcher(std::filesystem::path path, std::vector<Redaction> redactions);
   bool MatchAndExplain(std::string_view text, std::ostream* os) const;
+  bool MatchAndExplain(const char* text, std::ostream* os) const {
+    return text ? MatchAndExplain(std::string_view(text), os) : null_text(os);
+  }
   void DescribeTo(std::ostream* os) const;
   void DescribeNegationTo(std::ostream* os) const;
   /// The golden file's path, resolved.
