@@ -2,10 +2,8 @@
 // and the golden transcript of a whole failed test run.
 #include "proctest/fixture.hpp"
 
-#include <stdlib.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "support.hpp"
 
@@ -17,29 +15,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// Sets (or unsets) an environment variable for one scope, then restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using test::ScopedEnv;
+using test::slurp;
 
 // A fixture driven by hand inside a test, to watch its SetUp and TearDown.
 class Probe : public ProcessFixture {
@@ -90,13 +67,6 @@ std::string value_after(const std::string& text, const std::string& prefix) {
     if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
   }
   return "";
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 TEST_F(FixtureTest, SpawnRunsTheBinaryUnderTest) {

@@ -1,10 +1,8 @@
 // MatchesGolden(...) and redaction.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "matcher_test_support.hpp"
 #include "proctest/matchers.hpp"
@@ -17,33 +15,23 @@ using test::Explain;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::ScopedEnv;
+using test::slurp;
 
 void spit(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
 // Sets PROCTEST_UPDATE_GOLDEN for one scope.
-struct UpdateGolden {
-  explicit UpdateGolden(const char* value) { ::setenv("PROCTEST_UPDATE_GOLDEN", value, 1); }
-  ~UpdateGolden() { ::unsetenv("PROCTEST_UPDATE_GOLDEN"); }
+struct UpdateGolden : ScopedEnv {
+  explicit UpdateGolden(const char* value) : ScopedEnv("PROCTEST_UPDATE_GOLDEN", value) {}
 };
 
 class GoldenTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ::unsetenv("PROCTEST_UPDATE_GOLDEN");
-    dir_ =
-        std::filesystem::temp_directory_path() / ("proctest-golden-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  ScopedEnv no_update_{"PROCTEST_UPDATE_GOLDEN", nullptr};  // whatever the caller's environment
+  test::TempDir tmp_;
+  const std::filesystem::path& dir_ = tmp_.path;
 };
 
 TEST_F(GoldenTest, MatchesTheFileContent) {

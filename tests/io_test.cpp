@@ -16,19 +16,8 @@ using namespace std::chrono_literals;
 using test::child;
 using test::error_of;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/proctest-io-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::slurp;
+using test::TempDir;
 
 TEST(Input, NullIsTheDefaultAndGivesEndOfFile) {
   Process p(child({"echo"}));
