@@ -38,7 +38,8 @@ TEST_F(Demo, HangsUntilTheTimeout) {
 }
 
 TEST_F(Demo, LeavesAServerRunning) {
-  spawn({"pause"});
+  // Ready before the client runs, so its report always shows the same lines.
+  ASSERT_EQ(test::wait_for_line(spawn({"pause"})), "ready");
   Process& client = spawn({"print", "", "connection refused\\n", "1"});
   client.join();
   EXPECT_THAT(client, AllOf(Succeeded(), StderrThat(testing::IsEmpty())));
