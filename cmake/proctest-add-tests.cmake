@@ -1,0 +1,165 @@
+# proctest_add_tests(): one call builds an end-to-end GoogleTest suite on
+# proctest and registers its tests with CTest. Shipped with the package: it is
+# available after find_package(proctest), add_subdirectory() and
+# FetchContent_MakeAvailable() alike. Every argument is documented in
+# docs/cmake.md.
+#
+#   proctest_add_tests(cli_e2e
+#     SOURCES tests/cli_e2e.cpp
+#     BINARIES mytool mytool-server      # CMake targets (or name=/path) under test
+#     LABELS e2e
+#     TIMEOUT 60)                        # the fixture's default join timeout, seconds
+include_guard(GLOBAL)
+include(GoogleTest)
+
+# PROCTEST_TIMEOUT_SCALE at configure time, in thousandths (1000 when unset):
+# CTest's TIMEOUT must stretch with the fixture's, or CTest kills first.
+function(_proctest_timeout_scale_milli out)
+  set(scale "$ENV{PROCTEST_TIMEOUT_SCALE}")
+  if(scale STREQUAL "")
+    set(${out} 1000 PARENT_SCOPE)
+    return()
+  endif()
+  if(NOT scale MATCHES "^([0-9]+)(\\.([0-9]*))?$")
+    message(FATAL_ERROR "proctest_add_tests: PROCTEST_TIMEOUT_SCALE='${scale}' is not a positive "
+                        "number (e.g. 2 or 0.5)")
+  endif()
+  set(whole "${CMAKE_MATCH_1}")
+  string(SUBSTRING "${CMAKE_MATCH_3}000" 0 3 fraction)
+  math(EXPR milli "${whole} * 1000 + 1${fraction} - 1000")
+  if(milli LESS_EQUAL 0)
+    message(FATAL_ERROR "proctest_add_tests: PROCTEST_TIMEOUT_SCALE='${scale}' is not positive")
+  endif()
+  set(${out} ${milli} PARENT_SCOPE)
+endfunction()
+
+function(proctest_add_tests name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg
+    "NO_MAIN"
+    "TIMEOUT;CTEST_TIMEOUT;DISCOVERY_TIMEOUT;TEST_PREFIX;WORKING_DIRECTORY"
+    "SOURCES;BINARIES;LABELS;LINK_LIBRARIES;ENVIRONMENT;PROPERTIES")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "proctest_add_tests(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "proctest_add_tests(${name}): SOURCES is required")
+  endif()
+  if(NOT TARGET proctest::gtest)
+    message(FATAL_ERROR "proctest_add_tests(${name}): the target proctest::gtest does not exist "
+                        "(proctest was built without GoogleTest/GoogleMock: libgtest-dev libgmock-dev)")
+  endif()
+  if(NOT DEFINED arg_TIMEOUT)
+    set(arg_TIMEOUT 30)
+  endif()
+  if(NOT arg_TIMEOUT MATCHES "^[1-9][0-9]*$")
+    message(FATAL_ERROR "proctest_add_tests(${name}): TIMEOUT '${arg_TIMEOUT}' is not a whole "
+                        "number of seconds > 0")
+  endif()
+  if(NOT DEFINED arg_DISCOVERY_TIMEOUT)
+    set(arg_DISCOVERY_TIMEOUT 30)
+  endif()
+
+  # CTest's limit: the fixture's timeout, scaled like the fixture scales it,
+  # plus a quarter and 10 s for teardown (grace periods) and the report, so
+  # proctest's "did not exit within" message wins over CTest's kill.
+  if(DEFINED arg_CTEST_TIMEOUT)
+    set(ctest_timeout ${arg_CTEST_TIMEOUT})
+  else()
+    _proctest_timeout_scale_milli(scale_milli)
+    math(EXPR scaled "(${arg_TIMEOUT} * ${scale_milli} + 999) / 1000")
+    math(EXPR ctest_timeout "${scaled} + ${scaled} / 4 + 10")
+  endif()
+
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE proctest::gtest ${arg_LINK_LIBRARIES})
+  if(NOT arg_NO_MAIN)
+    # gmock_main: InitGoogleMock also takes the --gmock_* flags; the matchers are gMock's.
+    if(TARGET GTest::gmock_main)
+      target_link_libraries(${name} PRIVATE GTest::gmock_main)
+    else()
+      target_link_libraries(${name} PRIVATE GTest::gtest_main)
+    endif()
+  endif()
+
+  # The binaries: a generated source registers name → path before main(), so
+  # the suite finds them also when run by hand, outside CTest. Paths are
+  # compile definitions of that one file, generator expressions evaluated per
+  # configuration ($<TARGET_FILE> of Debug in Debug, of Release in Release).
+  set(entries "")
+  set(definitions "")
+  set(index 0)
+  foreach(binary IN LISTS arg_BINARIES)
+    if(binary MATCHES "^([^=]+)=(.+)$")
+      set(binary_name "${CMAKE_MATCH_1}")
+      set(binary_what "${CMAKE_MATCH_2}")
+    elseif(binary MATCHES "/")
+      get_filename_component(binary_name "${binary}" NAME)
+      set(binary_what "${binary}")
+    else()
+      set(binary_name "${binary}")
+      set(binary_what "${binary}")
+    endif()
+    if(NOT binary_name MATCHES "^[A-Za-z0-9_.+-]+$")
+      message(FATAL_ERROR "proctest_add_tests(${name}): BINARIES name '${binary_name}' may only "
+                          "hold letters, digits and _ . + -")
+    endif()
+    if(binary_what MATCHES "/")
+      if(NOT IS_ABSOLUTE "${binary_what}")
+        message(FATAL_ERROR "proctest_add_tests(${name}): BINARIES path '${binary_what}' is not "
+                            "absolute (a name without '/' is a target)")
+      endif()
+      set(path "${binary_what}")
+    else()
+      # A target, possibly defined later or imported (an installed tool's
+      # package): $<TARGET_FILE> fails at generation if there is none.
+      set(path "$<TARGET_FILE:${binary_what}>")
+      if(NOT TARGET ${binary_what})
+        add_dependencies(${name} ${binary_what})
+      else()
+        get_target_property(imported ${binary_what} IMPORTED)
+        if(NOT imported)
+          add_dependencies(${name} ${binary_what})
+        endif()
+      endif()
+    endif()
+    string(APPEND entries "    {\"${binary_name}\", PROCTEST_BINARY_${index}},\n")
+    list(APPEND definitions "PROCTEST_BINARY_${index}=\"${path}\"")
+    math(EXPR index "${index} + 1")
+  endforeach()
+  math(EXPR timeout_ms "${arg_TIMEOUT} * 1000")
+  set(registration "${CMAKE_CURRENT_BINARY_DIR}/${name}_proctest_registration.cpp")
+  file(CONFIGURE OUTPUT "${registration}" @ONLY CONTENT
+"// Generated by proctest_add_tests(${name}): the binaries under test and the
+// default timeout, registered before main(). Do not edit.
+#include <proctest/fixture.hpp>
+
+namespace {
+const proctest::detail::RegisteredSuite registered_suite({
+${entries}}, ${timeout_ms});
+}  // namespace
+")
+  target_sources(${name} PRIVATE "${registration}")
+  set_property(SOURCE "${registration}" APPEND PROPERTY COMPILE_DEFINITIONS ${definitions})
+
+  set(properties TIMEOUT ${ctest_timeout})
+  if(arg_LABELS)
+    # gtest_discover_tests splits list values: escape the separators.
+    string(REPLACE ";" "\\;" labels "${arg_LABELS}")
+    list(APPEND properties LABELS "${labels}")
+  endif()
+  if(arg_ENVIRONMENT)
+    string(REPLACE ";" "\\;" environment "${arg_ENVIRONMENT}")
+    list(APPEND properties ENVIRONMENT "${environment}")
+  endif()
+  list(APPEND properties ${arg_PROPERTIES})
+  set(discover_args)
+  if(DEFINED arg_TEST_PREFIX)
+    list(APPEND discover_args TEST_PREFIX "${arg_TEST_PREFIX}")
+  endif()
+  if(DEFINED arg_WORKING_DIRECTORY)
+    list(APPEND discover_args WORKING_DIRECTORY "${arg_WORKING_DIRECTORY}")
+  endif()
+  gtest_discover_tests(${name} ${discover_args}
+    DISCOVERY_TIMEOUT ${arg_DISCOVERY_TIMEOUT}
+    PROPERTIES ${properties})
+endfunction()
