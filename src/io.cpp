@@ -93,6 +93,25 @@ std::size_t CaptureBuffer::append(const char* data, std::size_t n) noexcept {
   return kept;
 }
 
+void CaptureBuffer::copy_to(std::size_t from, std::size_t to, std::string& out) const {
+  to = std::min(to, size_);
+  out.clear();
+  if (from >= to) return;
+  out.reserve(to - from);
+  // The head holds the first head_.size() bytes, then the chunks in order.
+  std::size_t at = 0;
+  auto take = [&](const char* data, std::size_t n) {
+    std::size_t lo = std::max(from, at), hi = std::min(to, at + n);
+    if (lo < hi) out.append(data + (lo - at), hi - lo);
+    at += n;
+  };
+  take(head_.data(), head_.size());
+  for (const Chunk& c : chunks_) {
+    if (at >= to) break;
+    take(c.data, c.used);
+  }
+}
+
 void CaptureBuffer::assemble() {
   if (chunks_.empty()) return;
   head_.reserve(size_);  // the only step that can throw; nothing changed yet

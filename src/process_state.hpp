@@ -47,6 +47,9 @@ class CaptureBuffer {
   std::size_t append(const char* data, std::size_t n) noexcept;
   /// Folds the chunks into the string. Throws std::bad_alloc (then unchanged).
   void assemble();
+  /// Replaces `out` with bytes [from, to) (clamped to size()), wherever they
+  /// lie, without assembling. Throws std::bad_alloc.
+  void copy_to(std::size_t from, std::size_t to, std::string& out) const;
   /// Whether str() is current without assembling.
   bool assembled() const noexcept { return chunks_.empty(); }
   /// All bytes as one string; assembles first.
@@ -72,6 +75,8 @@ struct Captured {
   CaptureBuffer bytes;
   std::size_t dropped = 0;
   bool eof = true;  // true when not captured at all
+  std::size_t cursor = 0;    // expect()/read_line() read up to here
+  std::size_t searched = 0;  // bytes expect() has looked at, in all (for tests)
 };
 
 /// Loop-side reader of one pipe; touched only on the I/O thread.
@@ -170,6 +175,10 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   void close_stdin_pipe();
 };
 
+/// ProcessInvalidStreamError unless stdout (or stderr) is Output::capture(),
+/// saying where it goes instead.
+void require_captured(const ProcessState& s, bool is_stdout);
+
 /// "250 ms".
 inline std::string ms_text(std::chrono::milliseconds ms) {
   return std::to_string(ms.count()) + " ms";
@@ -200,6 +209,14 @@ inline std::optional<Clock::time_point> deadline_after(Clock::time_point from,
 /// proctest's own code (and tests) reaching behind a Process.
 struct ProcessAccess {
   static ProcessState* state(const Process& p) { return p.state_.get(); }
+  /// Bytes expect() and read_line() have looked at on one stream, in all.
+  static std::size_t searched(const Process& p, bool is_stdout) {
+    std::lock_guard<std::mutex> lock(p.state_->mutex);
+    return (is_stdout ? p.state_->out : p.state_->err).searched;
+  }
+  /// An ExpectMatch from its parts (its members are private).
+  static ExpectMatch::Group& add_group(ExpectMatch& m) { return m.groups_.emplace_back(); }
+  static void set_prefix(ExpectMatch& m, std::string prefix) { m.prefix_ = std::move(prefix); }
   /// Waits until `ready(stdout so far)` holds, the process is reaped with
   /// stdout at end of file, or `timeout` passes; returns what `ready` said last.
   template <typename Pred>

@@ -89,6 +89,30 @@ bool ProcessState::wait_locked(std::unique_lock<std::mutex>& lock,
   }
 }
 
+void require_captured(const ProcessState& s, bool is_stdout) {
+  const Output& how = is_stdout ? s.options.output : s.options.error;
+  if (how.kind() != Output::Kind::capture) {
+    const char* name = is_stdout ? "stdout" : "stderr";
+    std::string why;
+    switch (how.kind()) {
+      case Output::Kind::merge:
+        why = "stderr is merged into stdout: read output()";
+        break;
+      case Output::Kind::file:
+        why = std::string(name) + " goes to the file '" + how.path().string() + "'";
+        break;
+      case Output::Kind::null:
+        why = std::string(name) + " goes to /dev/null";
+        break;
+      default:
+        why = std::string(name) + " is inherited from the test process";
+        break;
+    }
+    throw ProcessInvalidStreamError("'" + s.command_line + "': " + why +
+                                    ", not captured (Output::capture())");
+  }
+}
+
 void ProcessState::signal_process_locked(int signal) {
   if (!reaped && pidfd >= 0) ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
 }
@@ -131,27 +155,7 @@ const std::string& Process::stream(bool is_stdout, bool join_first) {
     std::lock_guard<std::mutex> lock(s.mutex);
     require_started(s);
   }
-  const Output& how = is_stdout ? s.options.output : s.options.error;
-  if (how.kind() != Output::Kind::capture) {
-    const char* name = is_stdout ? "stdout" : "stderr";
-    std::string why;
-    switch (how.kind()) {
-      case Output::Kind::merge:
-        why = "stderr is merged into stdout: read output()";
-        break;
-      case Output::Kind::file:
-        why = std::string(name) + " goes to the file '" + how.path().string() + "'";
-        break;
-      case Output::Kind::null:
-        why = std::string(name) + " goes to /dev/null";
-        break;
-      default:
-        why = std::string(name) + " is inherited from the test process";
-        break;
-    }
-    throw ProcessInvalidStreamError("'" + s.command_line + "': " + why +
-                                    ", not captured (Output::capture())");
-  }
+  detail::require_captured(s, is_stdout);
   if (join_first) join();
   std::unique_lock<std::mutex> lock(s.mutex);
   detail::Captured& c = is_stdout ? s.out : s.err;

@@ -34,7 +34,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -149,6 +151,76 @@ void grandchild() {
   if (pid < 0) die("fork");
   if (pid == 0) wait_forever();
   say(std::to_string(pid) + "\n");
+}
+
+// A line-oriented REPL on stdin/stdout, unbuffered: "> " prompt; "echo T",
+// "err T" (to stderr), "part T" (T without a newline, and no prompt after it), "add A B", "winch"
+// (the window size after the next SIGWINCH), "quit" (prints "bye", exits 0).
+// End of input exits 3; an unknown command is reported on stderr. With
+// "sigint", SIGINT prints "interrupted" instead of killing it.
+int repl(const std::string& flags) {
+  static volatile sig_atomic_t interrupted = 0;
+  if (flags == "sigint") {
+    struct sigaction sa {};
+    sa.sa_handler = [](int) { interrupted = 1; };
+    ::sigaction(SIGINT, &sa, nullptr);
+  }
+  std::string line;
+  auto prompt = [] { say("> "); };
+  prompt();
+  for (;;) {
+    char ch = 0;
+    ssize_t n = ::read(0, &ch, 1);
+    if (n < 0 && errno == EINTR) {
+      if (interrupted) {
+        interrupted = 0;
+        say("interrupted\n");
+        prompt();
+      }
+      continue;
+    }
+    if (n < 0) die("read");
+    if (n == 0) return 3;
+    if (ch == '\r') continue;
+    if (ch != '\n') {
+      line += ch;
+      continue;
+    }
+    std::string cmd = line.substr(0, line.find(' '));
+    std::string rest = line.size() > cmd.size() ? line.substr(cmd.size() + 1) : "";
+    line.clear();
+    if (cmd == "echo") {
+      say(rest + "\n");
+    } else if (cmd == "err") {
+      std::string e = rest + "\n";
+      write_all(2, e.data(), e.size());
+    } else if (cmd == "part") {
+      say(rest);
+      continue;
+    } else if (cmd == "add") {
+      long long a = 0, b = 0;
+      std::sscanf(rest.c_str(), "%lld %lld", &a, &b);
+      say(std::to_string(a + b) + "\n");
+    } else if (cmd == "winch") {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGWINCH);
+      ::sigprocmask(SIG_BLOCK, &set, nullptr);
+      say("waiting\n");
+      int sig = 0;
+      ::sigwait(&set, &sig);
+      struct winsize ws {};
+      ::ioctl(0, TIOCGWINSZ, &ws);
+      say("size " + std::to_string(ws.ws_row) + "x" + std::to_string(ws.ws_col) + "\n");
+    } else if (cmd == "quit") {
+      say("bye\n");
+      return 0;
+    } else {
+      std::string e = "unknown command: " + cmd + "\n";
+      write_all(2, e.data(), e.size());
+    }
+    prompt();
+  }
 }
 
 std::string mask_hex(const sigset_t& set) {
@@ -306,6 +378,40 @@ int main(int argc, char** argv) {
     write_all(1, out.data(), out.size());
     write_all(2, err.data(), err.size());
     return static_cast<int>(num(4));
+  }
+  // --- interactive modes (expect, PTY) -------------------------------------
+  if (mode == "repl") return repl(arg(2));
+  if (mode == "filler") {
+    // N bytes of lines of 'x' (99 and a newline), then TEXT and a newline.
+    unsigned long long n = num(2);
+    std::string block;
+    for (int i = 0; i < 655; ++i) block += std::string(99, 'x') + "\n";
+    for (unsigned long long done = 0; done < n;) {
+      auto k = static_cast<std::size_t>(std::min<unsigned long long>(block.size(), n - done));
+      write_all(1, block.data(), k);
+      done += k;
+    }
+    say(arg(3) + "\n");
+    return 0;
+  }
+  if (mode == "tty") {
+    // What a terminal program sees: isatty of 0, 1, 2; the window size; echo;
+    // whether /dev/tty opens; then the REPL on it.
+    std::string info = "isatty " + std::to_string(::isatty(0)) + std::to_string(::isatty(1)) +
+                       std::to_string(::isatty(2));
+    struct winsize ws {};
+    if (::ioctl(0, TIOCGWINSZ, &ws) == 0) {
+      info += " size " + std::to_string(ws.ws_row) + "x" + std::to_string(ws.ws_col);
+    }
+    struct termios t {};
+    if (::tcgetattr(0, &t) == 0) info += (t.c_lflag & ECHO) ? " echo on" : " echo off";
+    int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY);
+    info += tty >= 0 ? " devtty yes" : " devtty no";
+    if (tty >= 0) ::close(tty);
+    info += " sid " + std::string(::getsid(0) == ::getpid() ? "own" : "inherited");
+    info += " fg " + std::string(::tcgetpgrp(0) == ::getpgrp() ? "yes" : "no");
+    say(info + "\n");
+    return repl(arg(2));
   }
   std::fprintf(stderr, "proctest_child: unknown mode '%s'\n", mode.c_str());
   return 64;

@@ -10,11 +10,13 @@
 #include <csignal>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +97,20 @@ class Output {
   std::filesystem::path path_;
 };
 
+/// A pseudo-terminal for the child instead of pipes (Options::terminal): the
+/// child's stdin, stdout and stderr are the terminal, so isatty() is true and
+/// /dev/tty opens, as for a person at a terminal. It runs as the leader of a
+/// new session whose controlling terminal this is.
+struct Terminal {
+  /// The window size the child sees (TIOCGWINSZ); Process::resize() changes it.
+  unsigned short rows = 24;
+  unsigned short columns = 80;
+  /// Whether the terminal echoes what the test writes back into the output,
+  /// as a terminal does for a person typing. Off by default, so output()
+  /// holds only what the program printed.
+  bool echo = false;
+};
+
 /// How to run a process. An aggregate, so C++20 code can write
 /// `Process p({"cat"}, {.input = Input::bytes("hi\n")});`.
 struct Options {
@@ -133,6 +149,76 @@ struct Options {
   /// read and counted but dropped, so a child that writes forever cannot eat
   /// the test's memory. See Process::output_dropped().
   std::size_t capture_limit = std::numeric_limits<std::size_t>::max();
+  /// Run the child on a pseudo-terminal (PTY mode) instead of pipes. Then
+  /// stdout and stderr are merged as a terminal merges them (output() holds
+  /// both, with the terminal's "\r\n" line ends; error() throws
+  /// ProcessInvalidStreamError); `output` must be Output::capture() and
+  /// `error` left as it is; `input` may be Input::null(), bytes() or pipe().
+  /// Teardown is as with pipes.
+  std::optional<Terminal> terminal{};
+};
+
+/// A std::regex that keeps its pattern text, so that expect()'s failure
+/// messages can show it (std::regex does not keep it). Use it where you would
+/// write `std::regex(...)`: `p.expect(proctest::Regex(R"(port (\d+))"), 5s)`.
+class Regex {
+ public:
+  /// Compiles `pattern` with `flags` (ECMAScript by default). Throws
+  /// std::regex_error for a bad pattern, as std::regex does.
+  explicit Regex(std::string pattern,
+                 std::regex::flag_type flags = std::regex::ECMAScript)
+      : pattern_(std::move(pattern)), regex_(pattern_, flags) {}
+  /// The pattern text as given.
+  const std::string& pattern() const noexcept { return pattern_; }
+  /// The compiled regex.
+  const std::regex& regex() const noexcept { return regex_; }
+
+ private:
+  std::string pattern_;
+  std::regex regex_;
+};
+
+/// What expect() with a regex found: like std::smatch, but owning its text, so
+/// it stays valid whatever the Process does next. Group 0 is the whole match.
+class ExpectMatch {
+ public:
+  /// Groups in the pattern plus one (group 0); std::smatch::size().
+  std::size_t size() const noexcept { return groups_.size(); }
+  /// Whether group `n` took part in the match (false when n >= size()).
+  bool matched(std::size_t n = 0) const noexcept { return n < groups_.size() && groups_[n].matched; }
+  /// The text of group `n`; empty when it did not take part or n >= size().
+  std::string str(std::size_t n = 0) const { return matched(n) ? groups_[n].text : std::string(); }
+  /// As str(n): `std::stoi(m[1])`.
+  std::string operator[](std::size_t n) const { return str(n); }
+  /// Where group `n` starts in the whole stream, as in output(); npos when it
+  /// did not take part.
+  std::size_t position(std::size_t n = 0) const noexcept {
+    return matched(n) ? groups_[n].position : std::string::npos;
+  }
+  /// The length of group `n`; 0 when it did not take part.
+  std::size_t length(std::size_t n = 0) const noexcept {
+    return matched(n) ? groups_[n].text.size() : 0;
+  }
+  /// The unread text before the match (skipped by this expect()).
+  const std::string& prefix() const noexcept { return prefix_; }
+  /// Everything this expect() consumed: prefix() followed by str(0).
+  std::string consumed() const { return prefix_ + str(0); }
+
+ private:
+  friend struct detail::ProcessAccess;
+
+ public:
+  /// One group's part of the match (an implementation detail: use str(),
+  /// position(), matched()).
+  struct Group {
+    bool matched = false;
+    std::size_t position = 0;
+    std::string text;
+  };
+
+ private:
+  std::string prefix_;
+  std::vector<Group> groups_;
 };
 
 /// A child process under test. Movable, not copyable; the destructor runs the
@@ -189,6 +275,51 @@ class Process {
   std::string captured_output() const;
   /// A copy of what stderr holds now, without waiting; as captured_output().
   std::string captured_error() const;
+
+  /// Waits until `text` appears in stdout after the read cursor (which starts
+  /// at the first byte), returns everything from the cursor through the
+  /// match, and moves the cursor past it. output() still returns all of
+  /// stdout. Throws ProcessTimeoutError when `timeout` passes first, and
+  /// ProcessError when the process ends (or closes stdout) first; both say
+  /// what was awaited, the timeout or the status, and the unread output. Also
+  /// ProcessNotRunError, ProcessInvalidStreamError (not captured), and
+  /// ProcessError for a negative timeout. The search is incremental: each
+  /// byte is looked at about once, however long the output grows. One reader
+  /// per stream at a time.
+  std::string expect(std::string_view text, std::chrono::milliseconds timeout);
+  /// As expect(text), for the first match of `pattern` after the cursor; the
+  /// result holds the capture groups (`m[1]`). Anchors and `\b` see the byte
+  /// before the cursor. The incremental search looks back 64 KiB before the
+  /// bytes it has not searched yet: a match longer than that may be found at
+  /// a later start. std::regex does not keep its pattern text, so failure
+  /// messages cannot show it: pass a proctest::Regex to see it.
+  ExpectMatch expect(const std::regex& pattern, std::chrono::milliseconds timeout);
+  /// As expect(const std::regex&), with the pattern text shown in messages.
+  ExpectMatch expect(const Regex& pattern, std::chrono::milliseconds timeout);
+  /// The next line of stdout after the cursor, without its "\n" (and, in
+  /// PTY mode, without the terminal's "\r" before it). A last line without a
+  /// newline is returned once the stream has ended. Errors as expect(text).
+  std::string read_line(std::chrono::milliseconds timeout);
+  /// expect(text) on stderr, with its own cursor.
+  std::string expect_error(std::string_view text, std::chrono::milliseconds timeout);
+  /// expect(pattern) on stderr.
+  ExpectMatch expect_error(const std::regex& pattern, std::chrono::milliseconds timeout);
+  /// expect(pattern) on stderr, with the pattern text shown in messages.
+  ExpectMatch expect_error(const Regex& pattern, std::chrono::milliseconds timeout);
+  /// read_line() on stderr.
+  std::string read_error_line(std::chrono::milliseconds timeout);
+  /// Waits until `done(all of stdout so far)` returns true, calling it on a
+  /// copy each time new bytes arrive (not under any lock), and returns true;
+  /// false when `timeout` passes or stdout ends first (then `done` was given
+  /// the final text). Ignores and keeps the expect() cursor. For matchers on
+  /// the whole output (see proctest::WaitFor); each call copies the whole
+  /// output, so for very large outputs expect() is the linear choice.
+  /// Throws as expect(); an exception from `done` propagates.
+  bool wait_for_output(const std::function<bool(const std::string&)>& done,
+                       std::chrono::milliseconds timeout);
+  /// wait_for_output() on stderr.
+  bool wait_for_error(const std::function<bool(const std::string&)>& done,
+                      std::chrono::milliseconds timeout);
 
   /// Waits for the process to exit and its output to be read. Throws
   /// ProcessTimeoutError when `timeout` (default Options::timeout) passes

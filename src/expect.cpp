@@ -1,0 +1,394 @@
+// expect(), read_line() and wait_for_output(): reading a running process's
+// output while it arrives, with a read cursor per stream. The caller copies
+// the bytes it has not searched yet (plus a short look-back) out of the
+// capture under the mutex and searches them without it, so the I/O thread is
+// never held up by a search, and each byte is searched about once.
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "process_state.hpp"
+#include "proctest/process.hpp"
+
+namespace proctest {
+
+using detail::Clock;
+using detail::ms_text;
+using detail::ProcessState;
+using detail::require_started;
+using detail::require_state;
+
+namespace detail {
+namespace {
+
+// A regex match may span the boundary between bytes already searched and new
+// ones; searching again this far back finds every match up to this long.
+constexpr std::size_t kRegexLookBack = 64 * 1024;
+// The unread output shown in error messages: at most this much of its end.
+constexpr std::size_t kTailBytes = 2048;
+constexpr std::size_t kTailLines = 20;
+
+/// A match, as offsets into the searched window.
+struct Hit {
+  std::size_t begin;
+  std::size_t end;
+};
+
+/// One kind of search. `window` holds the stream's bytes from `base`; the
+/// search starts at window[skip] (bytes before it are only context for
+/// anchors). `at_end`: the stream has ended, no more bytes will come.
+using Finder = std::function<std::optional<Hit>(const std::string& window, std::size_t skip,
+                                                std::size_t base, bool at_end)>;
+
+struct Request {
+  bool is_stdout;
+  std::string what;       // for messages: "\"ready\"", "a line", "a match of /x/"
+  std::size_t look_back;  // bytes before the unsearched ones to search again
+  bool at_end_call;       // call the finder once more when the stream ends
+  Finder find;
+};
+
+const char* stream_name(bool is_stdout) { return is_stdout ? "stdout" : "stderr"; }
+
+/// Control bytes as \xNN, tab kept; a terminal's "\r" before "\n" dropped.
+std::string shown_line(std::string_view line) {
+  std::string out;
+  for (char ch : line) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/// "unread stdout (11 of 131 bytes):\n  | hello\n" — its last lines, with
+/// real newlines.
+std::string unread_text(std::string_view unread, std::size_t total, bool is_stdout) {
+  const char* name = stream_name(is_stdout);
+  if (unread.empty()) {
+    return std::string("nothing unread on ") + name + " (" + std::to_string(total) +
+           " bytes in all, all consumed)";
+  }
+  std::string text = std::string("unread ") + name + " (" + std::to_string(unread.size()) +
+                     " of " + std::to_string(total) + " bytes)";
+  std::string_view tail = unread;
+  bool newline_at_end = tail.back() == '\n';
+  if (newline_at_end) tail.remove_suffix(1);
+  std::size_t start = tail.size() > kTailBytes ? tail.size() - kTailBytes : 0;
+  std::size_t lines = 0;
+  for (std::size_t at = tail.size(); at > start; --at) {
+    if (tail[at - 1] == '\n' && ++lines == kTailLines) {
+      start = at;
+      break;
+    }
+  }
+  if (start > 0) {
+    // Start at a line boundary when there is one in reach.
+    auto nl = tail.find('\n', start - 1);
+    if (nl != std::string_view::npos && nl + 1 < tail.size() && nl + 1 - start < 256) start = nl + 1;
+    text += ", its last " + std::to_string(tail.size() - start + (newline_at_end ? 1 : 0)) +
+            " bytes";
+  }
+  text += ":\n";
+  tail.remove_prefix(start);
+  for (;;) {
+    auto nl = tail.find('\n');
+    std::string_view line = tail.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    text += "  | " + shown_line(line) + "\n";
+    if (nl == std::string_view::npos) break;
+    tail.remove_prefix(nl + 1);
+  }
+  if (!newline_at_end) text += "  (no newline at the end)\n";
+  return text;
+}
+
+/// Counts a caller waiting for bytes while it lives (the loop wakes only
+/// counted waiters on new bytes).
+class DataWaiting {
+ public:
+  explicit DataWaiting(int& n) : n_(n) { ++n_; }
+  ~DataWaiting() { --n_; }
+  DataWaiting(const DataWaiting&) = delete;
+  DataWaiting& operator=(const DataWaiting&) = delete;
+
+ private:
+  int& n_;
+};
+
+/// The deadline for `timeout` from now; ProcessError when negative.
+std::optional<Clock::time_point> deadline_for(const ProcessState& s, std::chrono::milliseconds t,
+                                              const std::string& what, bool is_stdout) {
+  if (t.count() < 0) {
+    throw ProcessError("cannot wait for " + what + " on " + stream_name(is_stdout) + " of '" +
+                       s.command_line + "': negative timeout (" + ms_text(t) + ")");
+  }
+  return deadline_after(Clock::now(), t);
+}
+
+/// Whether no more bytes will come: end of file, or the process was reaped
+/// and the drain delay for a descendant holding the pipe has passed.
+/// Otherwise, when the process was reaped, `drain` is when that delay ends.
+bool stream_over(const ProcessState& s, const Captured& c,
+                 std::optional<Clock::time_point>& drain) {
+  drain.reset();
+  if (c.eof) return true;
+  if (!s.reaped) return false;
+  drain = deadline_after(s.end_time, s.options.drain_delay);
+  return drain && Clock::now() >= *drain;
+}
+
+/// Waits for more bytes until `deadline` (or the drain delay's end). Caller
+/// holds `lock`.
+void wait_for_bytes(ProcessState& s, std::unique_lock<std::mutex>& lock,
+                    std::optional<Clock::time_point> deadline,
+                    std::optional<Clock::time_point> drain) {
+  if (drain && (!deadline || *drain < *deadline)) deadline = drain;
+  if (deadline) {
+    s.changed.wait_until(lock, *deadline);
+  } else {
+    s.changed.wait(lock);
+  }
+}
+
+struct Found {
+  std::string consumed;  // from the cursor through the match
+  Hit hit;               // in the window
+  std::size_t base;      // where the window starts in the stream
+};
+
+Found expect_on(ProcessState& s, std::chrono::milliseconds timeout, const Request& req) {
+  std::unique_lock<std::mutex> lock(s.mutex);
+  require_started(s);
+  require_captured(s, req.is_stdout);
+  auto deadline = deadline_for(s, timeout, req.what, req.is_stdout);
+  Captured& c = req.is_stdout ? s.out : s.err;
+  DataWaiting waiting(s.data_waiters);
+  std::string window;
+  std::size_t searched_to = c.cursor;
+  bool first = true;
+  for (;;) {
+    std::optional<Clock::time_point> drain;
+    bool over = stream_over(s, c, drain);  // before taking the bytes: none can follow them
+    std::size_t size = c.bytes.size();
+    if (first || size > searched_to || over) {
+      std::size_t cursor = c.cursor;
+      std::size_t from = std::max(cursor, searched_to - std::min(searched_to, req.look_back));
+      bool at_end = over && req.at_end_call;
+      if (first || at_end) from = cursor;  // the end's search sees all that is unread
+      std::size_t base = from > 0 ? from - 1 : 0;  // one byte of context for anchors
+      c.bytes.copy_to(base, size, window);
+      c.searched += size - from;
+      lock.unlock();
+      std::optional<Hit> hit;
+      if (size > from || first || at_end) hit = req.find(window, from - base, base, at_end);
+      lock.lock();
+      if (hit) {
+        Found found;
+        found.hit = *hit;
+        found.base = base;
+        c.bytes.copy_to(cursor, base + hit->end, found.consumed);
+        c.cursor = base + hit->end;
+        return found;
+      }
+      searched_to = size;
+      first = false;
+      if (!over) continue;  // more may have arrived meanwhile
+    }
+    if (over) {
+      if (!s.reaped) {
+        // The stream ends as the process exits, just before its exit is seen:
+        // wait a little (the drain delay, within the deadline) to report how
+        // it ended rather than "closed stdout".
+        auto settle = deadline_after(Clock::now(), s.options.drain_delay);
+        if (deadline && (!settle || *deadline < *settle)) settle = deadline;
+        while (!s.reaped && (!settle || Clock::now() < *settle)) wait_for_bytes(s, lock, settle, {});
+      }
+      std::string unread;
+      c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
+      std::string why = s.reaped ? "ended (" + s.status_locked().to_string() + ")"
+                                 : std::string("closed ") + stream_name(req.is_stdout) +
+                                       " (still running)";
+      throw ProcessError("'" + s.command_line + "' " + why + " before printing " + req.what +
+                         " on " + stream_name(req.is_stdout) + "; " +
+                         unread_text(unread, c.bytes.size(), req.is_stdout));
+    }
+    if (deadline && Clock::now() >= *deadline) {
+      std::string unread;
+      c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
+      throw ProcessTimeoutError("'" + s.command_line + "' did not print " + req.what + " on " +
+                                stream_name(req.is_stdout) + " within " + ms_text(timeout) +
+                                " (" + s.status_locked().to_string() + "); " +
+                                unread_text(unread, c.bytes.size(), req.is_stdout));
+    }
+    wait_for_bytes(s, lock, deadline, drain);
+  }
+}
+
+std::string quoted_text(std::string_view text) {
+  std::string q = "\"";
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') q += '\\';
+    if (ch == '\n') {
+      q += "\\n";
+    } else {
+      q += ch;
+    }
+  }
+  return q + "\"";
+}
+
+std::string expect_text(ProcessState& s, std::string_view text, std::chrono::milliseconds timeout,
+                        bool is_stdout) {
+  std::string needle(text);
+  Request req{is_stdout, quoted_text(needle), needle.empty() ? 0 : needle.size() - 1, false,
+              [&needle](const std::string& window, std::size_t skip, std::size_t,
+                        bool) -> std::optional<Hit> {
+                auto at = window.find(needle, skip);
+                if (at == std::string::npos) return std::nullopt;
+                return Hit{at, at + needle.size()};
+              }};
+  return expect_on(s, timeout, req).consumed;
+}
+
+ExpectMatch expect_regex(ProcessState& s, const std::regex& re, std::string what,
+                         std::chrono::milliseconds timeout, bool is_stdout) {
+  ExpectMatch result;
+  Request req{
+      is_stdout, std::move(what), kRegexLookBack, false,
+      [&](const std::string& window, std::size_t skip, std::size_t base,
+          bool) -> std::optional<Hit> {
+        std::smatch m;
+        auto flags = skip > 0 ? std::regex_constants::match_prev_avail
+                              : std::regex_constants::match_default;
+        if (!std::regex_search(window.cbegin() + static_cast<std::ptrdiff_t>(skip), window.cend(),
+                               m, re, flags)) {
+          return std::nullopt;
+        }
+        for (std::size_t i = 0; i < m.size(); ++i) {
+          ExpectMatch::Group& g = ProcessAccess::add_group(result);
+          g.matched = m[i].matched;
+          if (g.matched) {
+            g.position = base + static_cast<std::size_t>(m[i].first - window.cbegin());
+            g.text = m[i].str();
+          }
+        }
+        auto begin = static_cast<std::size_t>(m[0].first - window.cbegin());
+        return Hit{begin, begin + static_cast<std::size_t>(m[0].length())};
+      }};
+  Found found = expect_on(s, timeout, req);
+  std::size_t match_length = found.hit.end - found.hit.begin;
+  ProcessAccess::set_prefix(result,
+                            found.consumed.substr(0, found.consumed.size() - match_length));
+  return result;
+}
+
+std::string read_line_on(ProcessState& s, std::chrono::milliseconds timeout, bool is_stdout) {
+  Request req{is_stdout, "a line", 0, true,
+              [](const std::string& window, std::size_t skip, std::size_t,
+                 bool at_end) -> std::optional<Hit> {
+                auto nl = window.find('\n', skip);
+                if (nl != std::string::npos) return Hit{nl, nl + 1};
+                // The last line, without a newline, once nothing can follow it.
+                if (at_end && window.size() > skip) return Hit{window.size(), window.size()};
+                return std::nullopt;
+              }};
+  std::string line = expect_on(s, timeout, req).consumed;
+  if (!line.empty() && line.back() == '\n') {
+    line.pop_back();
+    if (s.options.terminal && !line.empty() && line.back() == '\r') line.pop_back();
+  }
+  return line;
+}
+
+std::string regex_what(const Regex& re) { return "a match of /" + re.pattern() + "/"; }
+const char* const kUnknownRegex =
+    "a match of the std::regex (its pattern text is not kept by std::regex; pass a "
+    "proctest::Regex to see it here)";
+
+bool wait_until_done(ProcessState& s, const std::function<bool(const std::string&)>& done,
+                     std::chrono::milliseconds timeout, bool is_stdout) {
+  std::unique_lock<std::mutex> lock(s.mutex);
+  require_started(s);
+  require_captured(s, is_stdout);
+  auto deadline = deadline_for(s, timeout, "the condition", is_stdout);
+  Captured& c = is_stdout ? s.out : s.err;
+  DataWaiting waiting(s.data_waiters);
+  std::string copy;
+  bool first = true;
+  std::size_t seen = 0;
+  for (;;) {
+    std::optional<Clock::time_point> drain;
+    bool over = stream_over(s, c, drain);
+    std::size_t size = c.bytes.size();
+    if (first || size != seen) {
+      c.bytes.copy_to(0, size, copy);
+      lock.unlock();
+      bool ok = done(copy);
+      lock.lock();
+      if (ok) return true;
+      first = false;
+      seen = size;
+      continue;
+    }
+    if (over) return false;
+    if (deadline && Clock::now() >= *deadline) return false;
+    wait_for_bytes(s, lock, deadline, drain);
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
+std::string Process::expect(std::string_view text, std::chrono::milliseconds timeout) {
+  return detail::expect_text(require_state(state_), text, timeout, true);
+}
+
+ExpectMatch Process::expect(const std::regex& pattern, std::chrono::milliseconds timeout) {
+  return detail::expect_regex(require_state(state_), pattern, detail::kUnknownRegex, timeout,
+                              true);
+}
+
+ExpectMatch Process::expect(const Regex& pattern, std::chrono::milliseconds timeout) {
+  return detail::expect_regex(require_state(state_), pattern.regex(), detail::regex_what(pattern),
+                              timeout, true);
+}
+
+std::string Process::read_line(std::chrono::milliseconds timeout) {
+  return detail::read_line_on(require_state(state_), timeout, true);
+}
+
+std::string Process::expect_error(std::string_view text, std::chrono::milliseconds timeout) {
+  return detail::expect_text(require_state(state_), text, timeout, false);
+}
+
+ExpectMatch Process::expect_error(const std::regex& pattern, std::chrono::milliseconds timeout) {
+  return detail::expect_regex(require_state(state_), pattern, detail::kUnknownRegex, timeout,
+                              false);
+}
+
+ExpectMatch Process::expect_error(const Regex& pattern, std::chrono::milliseconds timeout) {
+  return detail::expect_regex(require_state(state_), pattern.regex(), detail::regex_what(pattern),
+                              timeout, false);
+}
+
+std::string Process::read_error_line(std::chrono::milliseconds timeout) {
+  return detail::read_line_on(require_state(state_), timeout, false);
+}
+
+bool Process::wait_for_output(const std::function<bool(const std::string&)>& done,
+                              std::chrono::milliseconds timeout) {
+  return detail::wait_until_done(require_state(state_), done, timeout, true);
+}
+
+bool Process::wait_for_error(const std::function<bool(const std::string&)>& done,
+                             std::chrono::milliseconds timeout) {
+  return detail::wait_until_done(require_state(state_), done, timeout, false);
+}
+
+}  // namespace proctest
