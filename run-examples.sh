@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds proctest's examples and runs them. Installs missing Debian packages
-# first. Usage: ./run-examples.sh
+# Builds proctest's examples and runs their GoogleTest suites: numsum (a
+# filter), kvsh (an interactive shell), lined (a TCP server), and sort, grep
+# and sed (programs proctest did not write); then a tour of the core API.
+# Installs missing Debian packages first. Usage: ./run-examples.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/deps.sh
@@ -9,7 +11,19 @@ proctest_install_deps
 build=${PROCTEST_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" --target proctest_examples
-for example in coreutils_tour sort_e2e_test; do
-  echo "== $example"
-  "$build/examples/$example"
+status=0
+for suite in numsum_test kvsh_test lined_test sort_e2e_test; do
+  echo
+  echo "== examples/$suite"
+  "$build/examples/$suite" || status=1
 done
+echo
+echo "== examples/coreutils_tour"
+"$build/examples/coreutils_tour" || status=1
+echo
+if [ "$status" -eq 0 ]; then
+  echo "All example suites passed. Their sources: examples/*/ (see docs/getting-started.md)."
+else
+  echo "Some example suites FAILED (see above)."
+fi
+exit "$status"

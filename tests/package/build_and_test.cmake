@@ -1,0 +1,66 @@
+# Builds one package consumer project and runs its tests, timing each step.
+#
+#   cmake -DCONSUMER=<dir> -DBINARY_DIR=<dir> -DGENERATOR=<g> -DCONFIG=<config>
+#         -DCXX_COMPILER=<path> -DMAKE_PROGRAM=<path> -DPROCTEST_SOURCE_DIR=<dir>
+#         -DPROCTEST_VERSION=<x.y.z> [-DINSTALL_FROM=<proctest build dir>]
+#         -P build_and_test.cmake
+#
+# With INSTALL_FROM, first installs that (already built) proctest build into
+# <BINARY_DIR>/prefix with `cmake --install`, and points the consumer there.
+foreach(variable CONSUMER BINARY_DIR GENERATOR CXX_COMPILER PROCTEST_SOURCE_DIR PROCTEST_VERSION)
+  if(NOT DEFINED ${variable})
+    message(FATAL_ERROR "build_and_test.cmake: -D${variable}=... is required")
+  endif()
+endforeach()
+
+string(TIMESTAMP started "%s")
+function(step what)
+  string(TIMESTAMP now "%s")
+  math(EXPR seconds "${now} - ${started}")
+  message(STATUS "[${seconds} s] ${what}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "failed (${status}): ${ARGN}")
+  endif()
+endfunction()
+
+file(REMOVE_RECURSE "${BINARY_DIR}")
+set(configure_args -S "${CONSUMER}" -B "${BINARY_DIR}/build" -G "${GENERATOR}"
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
+    -DPROCTEST_SOURCE_DIR=${PROCTEST_SOURCE_DIR}
+    -DEXPECTED_PROCTEST_VERSION=${PROCTEST_VERSION})
+if(MAKE_PROGRAM)
+  list(APPEND configure_args -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM})
+endif()
+if(GENERATOR MATCHES "Multi-Config")
+  # Two configurations, the one built not the default: a path that ignored
+  # the configuration would name a program that was never built.
+  # (An initial cache file, as a list does not survive being passed on as arguments.)
+  file(WRITE "${BINARY_DIR}/configs.cmake"
+       "set(CMAKE_CONFIGURATION_TYPES \"Debug;${CONFIG}\" CACHE STRING \"\")\n")
+  list(APPEND configure_args -C "${BINARY_DIR}/configs.cmake")
+else()
+  list(APPEND configure_args -DCMAKE_BUILD_TYPE=${CONFIG})
+endif()
+
+if(INSTALL_FROM)
+  set(prefix "${BINARY_DIR}/prefix")
+  step("cmake --install ${INSTALL_FROM} --prefix ${prefix}"
+    ${CMAKE_COMMAND} --install "${INSTALL_FROM}" --prefix "${prefix}" ${INSTALL_CONFIG})
+  list(APPEND configure_args "-DCMAKE_PREFIX_PATH=${prefix}")
+  # pkg-config finds the .pc file through CMAKE_PREFIX_PATH (PKG_CONFIG_USE_CMAKE_PREFIX_PATH).
+endif()
+
+step("configure ${CONSUMER} (${GENERATOR})" ${CMAKE_COMMAND} ${configure_args})
+set(build_config "")
+set(test_config "")
+if(CONFIG)
+  set(build_config --config "${CONFIG}")
+  set(test_config -C "${CONFIG}")
+endif()
+step("build (-j2 ${CONFIG})" ${CMAKE_COMMAND} --build "${BINARY_DIR}/build" ${build_config} -j 2)
+step("test" ${CMAKE_COMMAND} -E chdir "${BINARY_DIR}/build"
+     ${CMAKE_CTEST_COMMAND} ${test_config} --output-on-failure --no-tests=error)
+string(TIMESTAMP now "%s")
+math(EXPR seconds "${now} - ${started}")
+message(STATUS "[${seconds} s] done")

@@ -1,0 +1,38 @@
+# What every package consumer does once proctest is there (find_package,
+# add_subdirectory or FetchContent): build a program and an end-to-end suite
+# with proctest_add_tests(), and a plain target that links proctest::gtest.
+if(NOT COMMAND proctest_add_tests)
+  message(FATAL_ERROR "proctest_add_tests() is not available")
+endif()
+if(NOT proctest_VERSION VERSION_EQUAL EXPECTED_PROCTEST_VERSION)
+  message(FATAL_ERROR "proctest_VERSION is '${proctest_VERSION}', expected '${EXPECTED_PROCTEST_VERSION}'")
+endif()
+foreach(target proctest::process proctest::matchers proctest::gtest)
+  if(NOT TARGET ${target})
+    message(FATAL_ERROR "no target ${target}")
+  endif()
+endforeach()
+
+enable_testing()
+set(common ${CMAKE_CURRENT_LIST_DIR})
+
+add_executable(greeter ${common}/greeter.cpp)
+proctest_add_tests(greeter_test
+  SOURCES ${common}/greeter_test.cpp
+  BINARIES greeter true=/usr/bin/true shell=/bin/sh
+  LABELS consumer e2e
+  TIMEOUT 20)
+target_compile_features(greeter_test PRIVATE cxx_std_17)
+target_compile_definitions(greeter_test PRIVATE
+  GREETER_FILE="$<TARGET_FILE:greeter>"
+  CONSUMER_TIMEOUT=20
+  CONSUMER_CONFIG_DIR="$<$<BOOL:${CMAKE_CONFIGURATION_TYPES}>:$<CONFIG>>")
+
+# Without the helper: the targets are enough. (After add_subdirectory or
+# FetchContent, GoogleTest's own targets are not visible here until found.)
+if(NOT TARGET GTest::gtest_main)
+  find_package(GTest REQUIRED)
+endif()
+add_executable(plain_test ${common}/plain_test.cpp)
+target_link_libraries(plain_test PRIVATE proctest::gtest GTest::gtest_main)
+add_test(NAME plain_test COMMAND plain_test)
