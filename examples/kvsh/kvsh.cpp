@@ -37,7 +37,8 @@ std::string first_word(const std::string& line, std::string& rest) {
   }
   std::size_t end = line.find(' ', start);
   std::string word = line.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  std::size_t next = end == std::string::npos ? std::string::npos : line.find_first_not_of(' ', end);
+  std::size_t next =
+      end == std::string::npos ? std::string::npos : line.find_first_not_of(' ', end);
   rest = next == std::string::npos ? std::string() : line.substr(next);
   return word;
 }

@@ -160,7 +160,8 @@ int main(int argc, char** argv) {
 
   for (const auto& client : clients) ::close(client.first);
   ::close(listener);
-  if (std::remove(state_file.c_str()) != 0) fail("cannot remove the state file '" + state_file + "'");
+  if (std::remove(state_file.c_str()) != 0)
+    fail("cannot remove the state file '" + state_file + "'");
   std::cout << "bye (" << (stop_signal == SIGTERM ? "SIGTERM" : "SIGINT") << ", " << served
             << " requests served)" << std::endl;
   return 0;

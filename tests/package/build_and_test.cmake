@@ -36,8 +36,12 @@ if(GENERATOR MATCHES "Multi-Config")
   # Two configurations, the one built not the default: a path that ignored
   # the configuration would name a program that was never built.
   # (An initial cache file, as a list does not survive being passed on as arguments.)
+  set(default_config Release)
+  if(CONFIG STREQUAL "Release")
+    set(default_config Debug)
+  endif()
   file(WRITE "${BINARY_DIR}/configs.cmake"
-       "set(CMAKE_CONFIGURATION_TYPES \"Debug;${CONFIG}\" CACHE STRING \"\")\n")
+       "set(CMAKE_CONFIGURATION_TYPES \"${default_config};${CONFIG}\" CACHE STRING \"\")\n")
   list(APPEND configure_args -C "${BINARY_DIR}/configs.cmake")
 else()
   list(APPEND configure_args -DCMAKE_BUILD_TYPE=${CONFIG})
