@@ -156,6 +156,17 @@ void wait_for_bytes(ProcessState& s, std::unique_lock<std::mutex>& lock,
   }
 }
 
+/// A stream usually ends as its process exits, just before the exit is seen:
+/// waits a little (the drain delay, within `deadline`) for the exit, so that
+/// the caller reports how it ended rather than "closed stdout".
+void settle_exit(ProcessState& s, std::unique_lock<std::mutex>& lock,
+                 std::optional<Clock::time_point> deadline) {
+  if (s.reaped) return;
+  auto settle = deadline_after(Clock::now(), s.options.drain_delay);
+  if (deadline && (!settle || *deadline < *settle)) settle = deadline;
+  while (!s.reaped && (!settle || Clock::now() < *settle)) wait_for_bytes(s, lock, settle, {});
+}
+
 struct Found {
   std::string consumed;  // from the cursor through the match
   Hit hit;               // in the window
@@ -201,14 +212,7 @@ Found expect_on(ProcessState& s, std::chrono::milliseconds timeout, const Reques
       if (!over) continue;  // more may have arrived meanwhile
     }
     if (over) {
-      if (!s.reaped) {
-        // The stream ends as the process exits, just before its exit is seen:
-        // wait a little (the drain delay, within the deadline) to report how
-        // it ended rather than "closed stdout".
-        auto settle = deadline_after(Clock::now(), s.options.drain_delay);
-        if (deadline && (!settle || *deadline < *settle)) settle = deadline;
-        while (!s.reaped && (!settle || Clock::now() < *settle)) wait_for_bytes(s, lock, settle, {});
-      }
+      settle_exit(s, lock, deadline);
       std::string unread;
       c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
       std::string why = s.reaped ? "ended (" + s.status_locked().to_string() + ")"
@@ -336,7 +340,10 @@ bool wait_until_done(ProcessState& s, const std::function<bool(const std::string
       seen = size;
       continue;
     }
-    if (over) return false;
+    if (over) {
+      settle_exit(s, lock, deadline);
+      return false;
+    }
     if (deadline && Clock::now() >= *deadline) return false;
     wait_for_bytes(s, lock, deadline, drain);
   }

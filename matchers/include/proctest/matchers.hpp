@@ -14,6 +14,7 @@
 
 #include <gmock/gmock.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -55,6 +56,26 @@ namespace proctest {
 ::testing::Matcher<const Process&> StdoutThat(::testing::Matcher<const std::string&> matcher);
 /// As StdoutThat, on the captured stderr.
 ::testing::Matcher<const Process&> StderrThat(::testing::Matcher<const std::string&> matcher);
+
+// --- Waiting for output ----------------------------------------------------
+
+/// Waits until all of the running process's stdout satisfies `matcher`, for
+/// at most `timeout`; the one proctest matcher helper that waits:
+///
+///   ASSERT_TRUE(WaitFor(server, HasSubstr("ready"), 5s));
+///
+/// Succeeds as soon as the matcher holds (checked each time bytes arrive).
+/// Fails when the timeout passes or stdout ends first, saying which, what the
+/// matcher wanted and why the output did not satisfy it, followed by the
+/// process as PrintTo shows it. Never moves the expect() cursor. Throws as
+/// Process::expect() does for a process never run or not captured.
+::testing::AssertionResult WaitFor(Process& process,
+                                   const ::testing::Matcher<const std::string&>& matcher,
+                                   std::chrono::milliseconds timeout);
+/// WaitFor() on stderr.
+::testing::AssertionResult WaitForError(Process& process,
+                                        const ::testing::Matcher<const std::string&>& matcher,
+                                        std::chrono::milliseconds timeout);
 
 // --- Lines of text ---------------------------------------------------------
 
