@@ -85,6 +85,18 @@ TEST_F(KvshTest, ReportsMistakesOnStderrAndCarriesOn) {
   EXPECT_THAT(shell, ExitedWith(3));
 }
 
+TEST_F(KvshTest, WaitForStatesWhatTheOutputMustReach) {
+  // Several commands at once; WaitFor waits until the whole of stdout so far
+  // satisfies a matcher (it does not move expect()'s cursor).
+  Process& shell = spawn({}, {.input = Input::pipe()});
+  shell.write("set b 2\nset a 1\nkeys\n");
+  ASSERT_TRUE(WaitFor(shell, HasSubstr("kvsh> 2\na\nb\nkvsh> "), timeout()));
+  EXPECT_TRUE(shell.running());
+  shell.close_stdin();
+  shell.join();
+  EXPECT_THAT(shell, Succeeded());
+}
+
 TEST_F(KvshTest, ScriptedSessionWithCannedInput) {
   // Without interaction: all the commands at once, the transcript at the end.
   Process& shell =
