@@ -40,8 +40,12 @@ if(GENERATOR MATCHES "Multi-Config")
   if(CONFIG STREQUAL "Release")
     set(default_config Debug)
   endif()
+  # No flags for the configuration built (no -g: the debug info of Asio-heavy
+  # sources is most of the compile time), like the single-config consumers.
+  string(TOUPPER "${CONFIG}" upper_config)
   file(WRITE "${BINARY_DIR}/configs.cmake"
-       "set(CMAKE_CONFIGURATION_TYPES \"${default_config};${CONFIG}\" CACHE STRING \"\")\n")
+       "set(CMAKE_CONFIGURATION_TYPES \"${default_config};${CONFIG}\" CACHE STRING \"\")\n"
+       "set(CMAKE_CXX_FLAGS_${upper_config} \"\" CACHE STRING \"\")\n")
   list(APPEND configure_args -C "${BINARY_DIR}/configs.cmake")
 else()
   list(APPEND configure_args -DCMAKE_BUILD_TYPE=${CONFIG})
