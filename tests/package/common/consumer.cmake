@@ -21,6 +21,7 @@ proctest_add_tests(greeter_test
   SOURCES ${common}/greeter_test.cpp
   BINARIES greeter true=/usr/bin/true shell=/bin/sh
   LABELS consumer e2e
+  ENVIRONMENT CONSUMER_A=1 CONSUMER_B=two
   TIMEOUT 20)
 target_compile_features(greeter_test PRIVATE cxx_std_17)
 target_compile_definitions(greeter_test PRIVATE
@@ -36,3 +37,6 @@ endif()
 add_executable(plain_test ${common}/plain_test.cpp)
 target_link_libraries(plain_test PRIVATE proctest::gtest GTest::gtest_main)
 add_test(NAME plain_test COMMAND plain_test)
+
+# Both labels must reach every discovered test of the suite: the driver
+# compares `ctest -N -L consumer` with `ctest -N -L e2e`.

@@ -72,4 +72,15 @@ TEST(BinaryPath, TheEnvironmentOverridesTheRegistration) {
   EXPECT_EQ(proctest::binary_path("greeter"), std::filesystem::path(GREETER_FILE));
 }
 
+// Only ever run by CTest (the package tests): ENVIRONMENT, a list, reached
+// every test whole.
+TEST(Registration, CTestSetsTheSuitesEnvironment) {
+  const char* a = ::getenv("CONSUMER_A");
+  const char* b = ::getenv("CONSUMER_B");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_STREQ(a, "1");
+  EXPECT_STREQ(b, "two");
+}
+
 }  // namespace
