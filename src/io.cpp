@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -128,6 +129,10 @@ ProcessState::ProcessState(std::vector<std::string> args, Options opts)
       options(std::move(opts)),
       command_line(quote_command_line(arguments)) {}
 
+ProcessState::~ProcessState() {
+  if (terminal_fd >= 0) ::close(terminal_fd);
+}
+
 void ProcessState::start_on_loop() {
   if (out_reader.pipe) read_some(true);
   if (err_reader.pipe) read_some(false);
@@ -213,6 +218,14 @@ void ProcessState::pump_stdin() {
     writing.swap(stdin_queue);
     stdin_queue.clear();
     close_now = writing.empty() && stdin_close_requested;
+    if (close_now && stdin_send_eot && !eot_written) {
+      // ^D ends the input at the start of a line; after a partial line it
+      // only hands that line over, so a second one is needed.
+      eot_written = true;
+      close_now = false;
+      writing = last_written == '\n' ? "\x04" : "\x04\x04";
+    }
+    if (!writing.empty()) last_written = writing.back();
   }
   if (close_now) {
     close_stdin_pipe();
@@ -300,6 +313,8 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
     // yet. If no member holds the group id, it must never be used again.
     group_gone = !group_exists(pid);
     pidfd = -1;
+    if (terminal_fd >= 0) ::close(terminal_fd);  // resize() after the exit does nothing
+    terminal_fd = -1;
     // Drop the v2 handle without its destructor's terminate_if_running(): the
     // pid is reaped and may be recycled; only the pidfd is left to close.
     auto handle = process->detach();

@@ -92,6 +92,9 @@ struct Reader {
 class ProcessState : public std::enable_shared_from_this<ProcessState> {
  public:
   ProcessState(std::vector<std::string> arguments, Options options);
+  ~ProcessState();
+  ProcessState(const ProcessState&) = delete;
+  ProcessState& operator=(const ProcessState&) = delete;
 
   // --- fixed after construction -------------------------------------------
   const std::vector<std::string> arguments;
@@ -121,6 +124,10 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Captured err;
   std::string stdin_queue;  // bytes write() queued, not yet handed to the loop
   bool stdin_close_requested = false;
+  // PTY mode: end the input as a person would, with ^D (VEOF), before the
+  // write end is closed (closing a duplicate of the master ends nothing).
+  bool stdin_send_eot = false;
+  int terminal_fd = -1;  // PTY mode: the master, for resize() and set_echo()
   bool stdin_closed = true;   // the parent's write end is closed (or never existed)
   int data_waiters = 0;       // callers waiting for output bytes, not for the exit
   int exit_waiters = 0;       // callers waiting for the exit alone, not for end of file
@@ -134,6 +141,8 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   std::optional<boost::asio::writable_pipe> stdin_pipe;
   std::string writing;  // the bytes of the async_write in flight
   bool write_in_flight = false;
+  char last_written = '\n';  // PTY mode: whether ^D starts a line
+  bool eot_written = false;
   int pidfd = -1;  // owned by `process`; for pidfd_send_signal
 
   /// Starts the loop-side work: reads, the pending stdin bytes, the exit wait.
