@@ -163,6 +163,7 @@ void ProcessState::start_read(Reader& r, bool is_stdout) {
         Reader& reader = is_stdout ? self->out_reader : self->err_reader;
         if (!ec) {
           bool wake = false;
+          bool poke = false;
           {
             std::lock_guard<std::mutex> lock(self->mutex);
             Captured& c = is_stdout ? self->out : self->err;
@@ -172,10 +173,12 @@ void ProcessState::start_read(Reader& r, bool is_stdout) {
             std::size_t keep = c.bytes.append(reader.buffer.get(), std::min(n, room));
             c.dropped += n - keep;
             wake = self->data_waiters > 0;
+            poke = !self->watches.empty();
           }
           // Only a waiter for data can be satisfied by data: waking the
           // others would cost a futex round trip each.
           if (wake) self->changed.notify_all();
+          if (poke) self->poke_watches();
           if (n == reader.buffer_size && !reader.grown) grow_reader(reader);
           self->read_some(is_stdout);
           return;
@@ -208,6 +211,17 @@ void ProcessState::mark_eof(bool is_stdout) {
     wake = data_waiters > 0 || (reaped && out.eof && err.eof);
   }
   if (wake) changed.notify_all();
+  poke_watches();
+}
+
+void ProcessState::poke_watches() {
+  std::vector<std::shared_ptr<AsyncWatch>> now;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (watches.empty()) return;
+    now = watches;
+  }
+  for (auto& w : now) w->poke();
 }
 
 void ProcessState::pump_stdin() {
@@ -281,6 +295,7 @@ void ProcessState::close_stdin_pipe() {
     stdin_queue.clear();
   }
   if (wake) changed.notify_all();
+  poke_watches();
 }
 
 void ProcessState::wake_after_exit() {
@@ -344,6 +359,7 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
   } else {
     close_stdin_pipe();
   }
+  poke_watches();
 }
 
 }  // namespace proctest::detail

@@ -89,6 +89,15 @@ struct Reader {
   bool grown = false;  // the pipe and the buffer were enlarged (or it was tried)
 };
 
+/// An asynchronous operation waiting for a Process (async.cpp): poked on the
+/// I/O thread after every event that may concern it.
+class AsyncWatch {
+ public:
+  virtual ~AsyncWatch() = default;
+  /// Re-examines the state; called on the I/O thread, without the mutex.
+  virtual void poke() = 0;
+};
+
 class ProcessState : public std::enable_shared_from_this<ProcessState> {
  public:
   ProcessState(std::vector<std::string> arguments, Options options);
@@ -131,6 +140,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   bool stdin_closed = true;   // the parent's write end is closed (or never existed)
   int data_waiters = 0;       // callers waiting for output bytes, not for the exit
   int exit_waiters = 0;       // callers waiting for the exit alone, not for end of file
+  std::vector<std::shared_ptr<AsyncWatch>> watches;  // asynchronous operations waiting
   std::string published_out;  // output(false) snapshots, stable for the caller
   std::string published_err;
 
@@ -154,6 +164,9 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   void abandon_outputs();
   /// Wakes the caller after the exit if an end of file is still missing.
   void wake_after_exit();
+  /// Pokes every asynchronous operation waiting; on the I/O thread, without
+  /// the mutex.
+  void poke_watches();
 
   /// ExitStatus as of now. Caller holds the mutex.
   ExitStatus status_locked() const;
@@ -218,6 +231,7 @@ inline std::optional<Clock::time_point> deadline_after(Clock::time_point from,
 /// proctest's own code (and tests) reaching behind a Process.
 struct ProcessAccess {
   static ProcessState* state(const Process& p) { return p.state_.get(); }
+  static std::shared_ptr<ProcessState> shared_state(const Process& p) { return p.state_; }
   /// Bytes expect() and read_line() have looked at on one stream, in all.
   static std::size_t searched(const Process& p, bool is_stdout) {
     std::lock_guard<std::mutex> lock(p.state_->mutex);
