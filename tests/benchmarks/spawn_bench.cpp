@@ -233,7 +233,7 @@ void wait_ready(const proctest::Process& p) {
 // exit, the I/O thread's wake-up), `after_` ones the reap until close()
 // returns (waking the caller, end of file, the group check).
 void BM_CloseExitsOnTerm(benchmark::State& state) {
-  std::vector<double> took, exit, after;
+  std::vector<double> took, until_reap, after_reap;
   for (auto _ : state) {
     proctest::Process p({PROCTEST_CHILD, "term-exit", "0"});
     p.run();
@@ -249,15 +249,15 @@ void BM_CloseExitsOnTerm(benchmark::State& state) {
       std::lock_guard<std::mutex> lock(s->mutex);
       reaped = s->end_time;
     }
-    exit.push_back(std::chrono::duration<double>(reaped - start).count());
-    after.push_back(std::chrono::duration<double>(end - reaped).count());
+    until_reap.push_back(std::chrono::duration<double>(reaped - start).count());
+    after_reap.push_back(std::chrono::duration<double>(end - reaped).count());
     if (p.status().stopped_by() != proctest::StopStep::terminate) {
       state.SkipWithError("not stopped by SIGTERM");
     }
   }
   report_distribution(state, took, "");
-  report_distribution(state, exit, "exit_");
-  report_distribution(state, after, "after_");
+  report_distribution(state, until_reap, "exit_");
+  report_distribution(state, after_reap, "after_");
 }
 
 // close() of a child that ignores SIGTERM, with grace G ms (the argument):
