@@ -273,6 +273,15 @@ Process& Process::run() {
     }
   }
   // Posted after unlocking, so the loop does not start by contending for it.
+  // Not started here on the caller's thread, although that would spare the
+  // I/O thread a wake-up per spawn: Asio may apply an epoll event that was
+  // already queued for a closed descriptor to the next descriptor that reuses
+  // its reactor state, and a pidfd wait queued from here can be that next
+  // one. The stale event completes the wait spuriously, and Boost.Process v2
+  // then reaps with a blocking waitpid() on the I/O thread, which stalls every
+  // Process until that child exits (Concurrency.ThreadsSpawningAtOnce... hung).
+  // Posted, the wait is queued behind any such stale event. See
+  // docs/performance.md, workload 1.
   s.post([](ProcessState& st) { st.start_on_loop(); });
   return *this;
 }
