@@ -30,6 +30,12 @@
 //   print OUT ERR [N]      write OUT to stdout and ERR to stderr (escapes \n,
 //                          \t, \r, \\ and \xNN decoded; no newline added),
 //                          then exit with code N (default 0)
+//   repl [sigint]          a line REPL with a "> " prompt: echo T, err T, part T,
+//                          add A B, winch, quit (see repl()); exit 3 at end of
+//                          input; "sigint": answer ^C with "interrupted"
+//   filler N TEXT          N bytes of 'x' lines, then TEXT and a newline
+//   tty [sigint]           print what a terminal program sees (isatty, size,
+//                          echo, /dev/tty, session, foreground), then the REPL
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
