@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "expect.hpp"
 #include "process_state.hpp"
 #include "proctest/process.hpp"
 
@@ -27,26 +28,6 @@ constexpr std::size_t kRegexLookBack = 64 * 1024;
 // The unread output shown in error messages: at most this much of its end.
 constexpr std::size_t kTailBytes = 2048;
 constexpr std::size_t kTailLines = 20;
-
-/// A match, as offsets into the searched window.
-struct Hit {
-  std::size_t begin;
-  std::size_t end;
-};
-
-/// One kind of search. `window` holds the stream's bytes from `base`; the
-/// search starts at window[skip] (bytes before it are only context for
-/// anchors). `at_end`: the stream has ended, no more bytes will come.
-using Finder = std::function<std::optional<Hit>(const std::string& window, std::size_t skip,
-                                                std::size_t base, bool at_end)>;
-
-struct Request {
-  bool is_stdout;
-  std::string what;       // for messages: "\"ready\"", "a line", "a match of /x/"
-  std::size_t look_back;  // bytes before the unsearched ones to search again
-  bool at_end_call;       // call the finder once more when the stream ends
-  Finder find;
-};
 
 const char* stream_name(bool is_stdout) { return is_stdout ? "stdout" : "stderr"; }
 
@@ -167,69 +148,96 @@ void settle_exit(ProcessState& s, std::unique_lock<std::mutex>& lock,
   while (!s.reaped && (!settle || Clock::now() < *settle)) wait_for_bytes(s, lock, settle, {});
 }
 
-struct Found {
-  std::string consumed;  // from the cursor through the match
-  Hit hit;               // in the window
-  std::size_t base;      // where the window starts in the stream
-};
+}  // namespace
 
-Found expect_on(ProcessState& s, std::chrono::milliseconds timeout, const Request& req) {
-  std::unique_lock<std::mutex> lock(s.mutex);
-  require_started(s);
-  require_captured(s, req.is_stdout);
-  auto deadline = deadline_for(s, timeout, req.what, req.is_stdout);
-  Captured& c = req.is_stdout ? s.out : s.err;
-  DataWaiting waiting(s.data_waiters);
-  std::string window;
-  std::size_t searched_to = c.cursor;
-  bool first = true;
+Search::Search(ProcessState& s, Request req) : s_(s), req_(std::move(req)) {
+  require_started(s_);
+  require_captured(s_, req_.is_stdout);
+  searched_to_ = stream().cursor;
+}
+
+Captured& Search::stream() { return req_.is_stdout ? s_.out : s_.err; }
+
+std::optional<Found> Search::step(std::unique_lock<std::mutex>& lock, bool& over,
+                                  std::optional<Clock::time_point>& drain) {
+  Captured& c = stream();
   for (;;) {
-    std::optional<Clock::time_point> drain;
-    bool over = stream_over(s, c, drain);  // before taking the bytes: none can follow them
+    over = stream_over(s_, c, drain);  // before taking the bytes: none can follow them
     std::size_t size = c.bytes.size();
-    if (first || size > searched_to || over) {
-      std::size_t cursor = c.cursor;
-      std::size_t from = std::max(cursor, searched_to - std::min(searched_to, req.look_back));
-      bool at_end = over && req.at_end_call;
-      if (first || at_end) from = cursor;  // the end's search sees all that is unread
-      std::size_t base = from > 0 ? from - 1 : 0;  // one byte of context for anchors
-      c.bytes.copy_to(base, size, window);
-      c.searched += size - from;
-      lock.unlock();
-      std::optional<Hit> hit;
-      if (size > from || first || at_end) hit = req.find(window, from - base, base, at_end);
+    if (!(first_ || size > searched_to_ || over)) return std::nullopt;
+    std::size_t cursor = c.cursor;
+    std::size_t from = std::max(cursor, searched_to_ - std::min(searched_to_, req_.look_back));
+    bool at_end = over && req_.at_end_call;
+    if (first_ || at_end) from = cursor;  // the end's search sees all that is unread
+    std::size_t base = from > 0 ? from - 1 : 0;  // one byte of context for anchors
+    c.bytes.copy_to(base, size, window_);
+    c.searched += size - from;
+    lock.unlock();
+    std::optional<Hit> hit;
+    try {
+      if (size > from || first_ || at_end) hit = req_.find(window_, from - base, base, at_end);
+    } catch (...) {
       lock.lock();
-      if (hit) {
-        Found found;
-        found.hit = *hit;
-        found.base = base;
-        c.bytes.copy_to(cursor, base + hit->end, found.consumed);
-        c.cursor = base + hit->end;
-        return found;
-      }
-      searched_to = size;
-      first = false;
-      if (!over) continue;  // more may have arrived meanwhile
+      throw;
     }
+    lock.lock();
+    if (hit) {
+      Found found;
+      found.hit = *hit;
+      found.base = base;
+      c.bytes.copy_to(cursor, base + hit->end, found.consumed);
+      c.cursor = base + hit->end;
+      return found;
+    }
+    searched_to_ = size;
+    first_ = false;
+    if (over) return std::nullopt;
+    // More may have arrived while searching.
+  }
+}
+
+ProcessError Search::ended_error() {
+  Captured& c = stream();
+  std::string unread;
+  c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
+  std::string why = s_.reaped ? "ended (" + s_.status_locked().to_string() + ")"
+                              : std::string("closed ") + stream_name(req_.is_stdout) +
+                                    " (still running)";
+  return ProcessError("'" + s_.command_line + "' " + why + " before printing " + req_.what +
+                      " on " + stream_name(req_.is_stdout) + "; " +
+                      unread_text(unread, c.bytes.size(), req_.is_stdout));
+}
+
+ProcessTimeoutError Search::timeout_error(std::chrono::milliseconds timeout) {
+  Captured& c = stream();
+  std::string unread;
+  c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
+  return ProcessTimeoutError("'" + s_.command_line + "' did not print " + req_.what + " on " +
+                             stream_name(req_.is_stdout) + " within " + ms_text(timeout) + " (" +
+                             s_.status_locked().to_string() + "); " +
+                             unread_text(unread, c.bytes.size(), req_.is_stdout));
+}
+
+std::optional<Clock::time_point> Search::deadline(std::chrono::milliseconds timeout) const {
+  return deadline_for(s_, timeout, req_.what, req_.is_stdout);
+}
+
+namespace {
+
+Found expect_on(ProcessState& s, std::chrono::milliseconds timeout, Request req) {
+  std::unique_lock<std::mutex> lock(s.mutex);
+  Search search(s, std::move(req));
+  auto deadline = search.deadline(timeout);
+  DataWaiting waiting(s.data_waiters);
+  for (;;) {
+    bool over = false;
+    std::optional<Clock::time_point> drain;
+    if (auto found = search.step(lock, over, drain)) return std::move(*found);
     if (over) {
       settle_exit(s, lock, deadline);
-      std::string unread;
-      c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
-      std::string why = s.reaped ? "ended (" + s.status_locked().to_string() + ")"
-                                 : std::string("closed ") + stream_name(req.is_stdout) +
-                                       " (still running)";
-      throw ProcessError("'" + s.command_line + "' " + why + " before printing " + req.what +
-                         " on " + stream_name(req.is_stdout) + "; " +
-                         unread_text(unread, c.bytes.size(), req.is_stdout));
+      throw search.ended_error();
     }
-    if (deadline && Clock::now() >= *deadline) {
-      std::string unread;
-      c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
-      throw ProcessTimeoutError("'" + s.command_line + "' did not print " + req.what + " on " +
-                                stream_name(req.is_stdout) + " within " + ms_text(timeout) +
-                                " (" + s.status_locked().to_string() + "); " +
-                                unread_text(unread, c.bytes.size(), req.is_stdout));
-    }
+    if (deadline && Clock::now() >= *deadline) throw search.timeout_error(timeout);
     wait_for_bytes(s, lock, deadline, drain);
   }
 }
@@ -247,62 +255,65 @@ std::string quoted_text(std::string_view text) {
   return q + "\"";
 }
 
-std::string expect_text(ProcessState& s, std::string_view text, std::chrono::milliseconds timeout,
-                        bool is_stdout) {
+}  // namespace
+
+Request text_request(std::string_view text, bool is_stdout) {
   std::string needle(text);
-  Request req{is_stdout, quoted_text(needle), needle.empty() ? 0 : needle.size() - 1, false,
-              [&needle](const std::string& window, std::size_t skip, std::size_t,
-                        bool) -> std::optional<Hit> {
-                auto at = window.find(needle, skip);
-                if (at == std::string::npos) return std::nullopt;
-                return Hit{at, at + needle.size()};
-              }};
-  return expect_on(s, timeout, req).consumed;
+  std::string what = quoted_text(needle);
+  std::size_t look_back = needle.empty() ? 0 : needle.size() - 1;
+  return {is_stdout, std::move(what), look_back, false,
+          [needle = std::move(needle)](const std::string& window, std::size_t skip, std::size_t,
+                                       bool) -> std::optional<Hit> {
+            auto at = window.find(needle, skip);
+            if (at == std::string::npos) return std::nullopt;
+            return Hit{at, at + needle.size()};
+          }};
 }
 
-ExpectMatch expect_regex(ProcessState& s, const std::regex& re, std::string what,
-                         std::chrono::milliseconds timeout, bool is_stdout) {
-  ExpectMatch result;
-  Request req{
-      is_stdout, std::move(what), kRegexLookBack, false,
-      [&](const std::string& window, std::size_t skip, std::size_t base,
-          bool) -> std::optional<Hit> {
-        std::smatch m;
-        auto flags = skip > 0 ? std::regex_constants::match_prev_avail
-                              : std::regex_constants::match_default;
-        if (!std::regex_search(window.cbegin() + static_cast<std::ptrdiff_t>(skip), window.cend(),
-                               m, re, flags)) {
-          return std::nullopt;
-        }
-        for (std::size_t i = 0; i < m.size(); ++i) {
-          ExpectMatch::Group& g = ProcessAccess::add_group(result);
-          g.matched = m[i].matched;
-          if (g.matched) {
-            g.position = base + static_cast<std::size_t>(m[i].first - window.cbegin());
-            g.text = m[i].str();
-          }
-        }
-        auto begin = static_cast<std::size_t>(m[0].first - window.cbegin());
-        return Hit{begin, begin + static_cast<std::size_t>(m[0].length())};
-      }};
-  Found found = expect_on(s, timeout, req);
+Request regex_request(const std::regex& re, std::string what, bool is_stdout,
+                      std::shared_ptr<ExpectMatch> result) {
+  return {is_stdout, std::move(what), kRegexLookBack, false,
+          [re, result](const std::string& window, std::size_t skip, std::size_t base,
+                       bool) -> std::optional<Hit> {
+            std::smatch m;
+            auto flags = skip > 0 ? std::regex_constants::match_prev_avail
+                                  : std::regex_constants::match_default;
+            if (!std::regex_search(window.cbegin() + static_cast<std::ptrdiff_t>(skip),
+                                   window.cend(), m, re, flags)) {
+              return std::nullopt;
+            }
+            for (std::size_t i = 0; i < m.size(); ++i) {
+              ExpectMatch::Group& g = ProcessAccess::add_group(*result);
+              g.matched = m[i].matched;
+              if (g.matched) {
+                g.position = base + static_cast<std::size_t>(m[i].first - window.cbegin());
+                g.text = m[i].str();
+              }
+            }
+            auto begin = static_cast<std::size_t>(m[0].first - window.cbegin());
+            return Hit{begin, begin + static_cast<std::size_t>(m[0].length())};
+          }};
+}
+
+void finish_regex(ExpectMatch& result, const Found& found) {
   std::size_t match_length = found.hit.end - found.hit.begin;
   ProcessAccess::set_prefix(result,
                             found.consumed.substr(0, found.consumed.size() - match_length));
-  return result;
 }
 
-std::string read_line_on(ProcessState& s, std::chrono::milliseconds timeout, bool is_stdout) {
-  Request req{is_stdout, "a line", 0, true,
-              [](const std::string& window, std::size_t skip, std::size_t,
-                 bool at_end) -> std::optional<Hit> {
-                auto nl = window.find('\n', skip);
-                if (nl != std::string::npos) return Hit{nl, nl + 1};
-                // The last line, without a newline, once nothing can follow it.
-                if (at_end && window.size() > skip) return Hit{window.size(), window.size()};
-                return std::nullopt;
-              }};
-  std::string line = expect_on(s, timeout, req).consumed;
+Request line_request(bool is_stdout) {
+  return {is_stdout, "a line", 0, true,
+          [](const std::string& window, std::size_t skip, std::size_t,
+             bool at_end) -> std::optional<Hit> {
+            auto nl = window.find('\n', skip);
+            if (nl != std::string::npos) return Hit{nl, nl + 1};
+            // The last line, without a newline, once nothing can follow it.
+            if (at_end && window.size() > skip) return Hit{window.size(), window.size()};
+            return std::nullopt;
+          }};
+}
+
+std::string finish_line(const ProcessState& s, std::string line) {
   if (!line.empty() && line.back() == '\n') {
     line.pop_back();
     if (s.options.terminal && !line.empty() && line.back() == '\r') line.pop_back();
@@ -310,10 +321,33 @@ std::string read_line_on(ProcessState& s, std::chrono::milliseconds timeout, boo
   return line;
 }
 
+namespace {
+
+std::string expect_text(ProcessState& s, std::string_view text, std::chrono::milliseconds timeout,
+                        bool is_stdout) {
+  return expect_on(s, timeout, text_request(text, is_stdout)).consumed;
+}
+
+ExpectMatch expect_regex(ProcessState& s, const std::regex& re, std::string what,
+                         std::chrono::milliseconds timeout, bool is_stdout) {
+  auto result = std::make_shared<ExpectMatch>();
+  Found found = expect_on(s, timeout, regex_request(re, std::move(what), is_stdout, result));
+  finish_regex(*result, found);
+  return std::move(*result);
+}
+
+std::string read_line_on(ProcessState& s, std::chrono::milliseconds timeout, bool is_stdout) {
+  return finish_line(s, expect_on(s, timeout, line_request(is_stdout)).consumed);
+}
+
+}  // namespace
+
 std::string regex_what(const Regex& re) { return "a match of /" + re.pattern() + "/"; }
 const char* const kUnknownRegex =
     "a match of the std::regex (its pattern text is not kept by std::regex; pass a "
     "proctest::Regex to see it here)";
+
+namespace {
 
 bool wait_until_done(ProcessState& s, const std::function<bool(const std::string&)>& done,
                      std::chrono::milliseconds timeout, bool is_stdout) {

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -128,6 +129,10 @@ ProcessState::ProcessState(std::vector<std::string> args, Options opts)
       options(std::move(opts)),
       command_line(quote_command_line(arguments)) {}
 
+ProcessState::~ProcessState() {
+  if (terminal_fd >= 0) ::close(terminal_fd);
+}
+
 void ProcessState::start_on_loop() {
   if (out_reader.pipe) read_some(true);
   if (err_reader.pipe) read_some(false);
@@ -158,6 +163,7 @@ void ProcessState::start_read(Reader& r, bool is_stdout) {
         Reader& reader = is_stdout ? self->out_reader : self->err_reader;
         if (!ec) {
           bool wake = false;
+          bool poke = false;
           {
             std::lock_guard<std::mutex> lock(self->mutex);
             Captured& c = is_stdout ? self->out : self->err;
@@ -167,10 +173,12 @@ void ProcessState::start_read(Reader& r, bool is_stdout) {
             std::size_t keep = c.bytes.append(reader.buffer.get(), std::min(n, room));
             c.dropped += n - keep;
             wake = self->data_waiters > 0;
+            poke = !self->watches.empty();
           }
           // Only a waiter for data can be satisfied by data: waking the
           // others would cost a futex round trip each.
           if (wake) self->changed.notify_all();
+          if (poke) self->poke_watches();
           if (n == reader.buffer_size && !reader.grown) grow_reader(reader);
           self->read_some(is_stdout);
           return;
@@ -203,6 +211,17 @@ void ProcessState::mark_eof(bool is_stdout) {
     wake = data_waiters > 0 || (reaped && out.eof && err.eof);
   }
   if (wake) changed.notify_all();
+  poke_watches();
+}
+
+void ProcessState::poke_watches() {
+  std::vector<std::shared_ptr<AsyncWatch>> now;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (watches.empty()) return;
+    now = watches;
+  }
+  for (auto& w : now) w->poke();
 }
 
 void ProcessState::pump_stdin() {
@@ -213,6 +232,14 @@ void ProcessState::pump_stdin() {
     writing.swap(stdin_queue);
     stdin_queue.clear();
     close_now = writing.empty() && stdin_close_requested;
+    if (close_now && stdin_send_eot && !eot_written) {
+      // ^D ends the input at the start of a line; after a partial line it
+      // only hands that line over, so a second one is needed.
+      eot_written = true;
+      close_now = false;
+      writing = last_written == '\n' ? "\x04" : "\x04\x04";
+    }
+    if (!writing.empty()) last_written = writing.back();
   }
   if (close_now) {
     close_stdin_pipe();
@@ -268,6 +295,7 @@ void ProcessState::close_stdin_pipe() {
     stdin_queue.clear();
   }
   if (wake) changed.notify_all();
+  poke_watches();
 }
 
 void ProcessState::wake_after_exit() {
@@ -300,6 +328,8 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
     // yet. If no member holds the group id, it must never be used again.
     group_gone = !group_exists(pid);
     pidfd = -1;
+    if (terminal_fd >= 0) ::close(terminal_fd);  // resize() after the exit does nothing
+    terminal_fd = -1;
     // Drop the v2 handle without its destructor's terminate_if_running(): the
     // pid is reaped and may be recycled; only the pidfd is left to close.
     auto handle = process->detach();
@@ -329,6 +359,7 @@ void ProcessState::on_exit(const boost::system::error_code& ec) {
   } else {
     close_stdin_pipe();
   }
+  poke_watches();
 }
 
 }  // namespace proctest::detail

@@ -4,8 +4,13 @@
 #include "proctest/process.hpp"
 
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "environment.hpp"
 #include "posix/group.hpp"
@@ -64,6 +69,20 @@ std::shared_ptr<ProcessState> make_state(std::vector<std::string> arguments, Opt
                          ms_text(v) + ")");
     }
   };
+  if (options.terminal) {
+    if (options.output.kind() != Output::Kind::capture ||
+        options.error.kind() != Output::Kind::capture) {
+      throw ProcessError("cannot run '" + line +
+                         "': with Options::terminal, stdout and stderr are the terminal: leave "
+                         "Options::output and Options::error at Output::capture()");
+    }
+    auto in = options.input.kind();
+    if (in == Input::Kind::file || in == Input::Kind::inherit) {
+      throw ProcessError("cannot run '" + line +
+                         "': with Options::terminal, stdin is the terminal: use Input::null(), "
+                         "Input::bytes() or Input::pipe()");
+    }
+  }
   negative(options.grace, "grace");
   negative(options.drain_delay, "drain_delay");
   if (options.timeout) negative(*options.timeout, "timeout");
@@ -145,7 +164,84 @@ void Process::close_stdin() {
   require_started(s);
   if (s.stdin_close_requested || s.stdin_closed) return;
   s.stdin_close_requested = true;
+  s.stdin_send_eot = s.options.terminal.has_value();
   s.post([](ProcessState& st) { st.pump_stdin(); });
+}
+
+// --- PTY mode ---------------------------------------------------------------
+
+namespace {
+/// The terminal's master under the lock; ProcessInvalidStreamError without
+/// Options::terminal. -1 once the process has exited.
+int terminal_of(ProcessState& s, const char* what) {
+  require_started(s);
+  if (!s.options.terminal) {
+    throw ProcessInvalidStreamError(std::string("cannot ") + what + " '" + s.command_line +
+                                    "': it has no terminal (Options::terminal)");
+  }
+  return s.terminal_fd;
+}
+}  // namespace
+
+void Process::send_control(char key) {
+  ProcessState& s = require_state(state_);
+  char code = 0;
+  if (key >= 'a' && key <= 'z') {
+    code = static_cast<char>(key - 'a' + 1);
+  } else if (key >= '@' && key <= '_') {  // A-Z and @ [ \ ] ^ _
+    code = static_cast<char>(key - '@');
+  } else if (key == '?') {
+    code = 0x7f;
+  } else {
+    throw ProcessError("cannot send Ctrl-" + std::string(1, key) + " to '" + s.command_line +
+                       "': not a control key (use a letter or one of @[\\]^_?)");
+  }
+  std::lock_guard<std::mutex> lock(s.mutex);
+  terminal_of(s, "send a control key to");
+  if (s.reaped) return;
+  if (s.stdin_close_requested) {
+    throw ProcessInvalidStreamError("cannot send a control key to '" + s.command_line +
+                                    "': its input was closed");
+  }
+  if (s.stdin_closed) return;  // it has exited
+  s.stdin_queue.push_back(code);
+  s.post([](ProcessState& st) { st.pump_stdin(); });
+}
+
+void Process::resize(unsigned short rows, unsigned short columns) {
+  ProcessState& s = require_state(state_);
+  std::lock_guard<std::mutex> lock(s.mutex);
+  int fd = terminal_of(s, "resize the terminal of");
+  if (fd < 0) return;
+  struct winsize size {};
+  size.ws_row = rows;
+  size.ws_col = columns;
+  // The kernel sends SIGWINCH to the terminal's foreground process group.
+  if (::ioctl(fd, TIOCSWINSZ, &size) != 0) {
+    throw ProcessError("cannot resize the terminal of '" + s.command_line +
+                       "': " + std::strerror(errno));
+  }
+}
+
+void Process::set_echo(bool on) {
+  ProcessState& s = require_state(state_);
+  std::lock_guard<std::mutex> lock(s.mutex);
+  int fd = terminal_of(s, "set the echo of");
+  if (fd < 0) return;
+  struct termios mode {};
+  bool ok = ::tcgetattr(fd, &mode) == 0;
+  if (ok) {
+    if (on) {
+      mode.c_lflag |= ECHO;
+    } else {
+      mode.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    }
+    ok = ::tcsetattr(fd, TCSANOW, &mode) == 0;
+  }
+  if (!ok) {
+    throw ProcessError("cannot set the echo of '" + s.command_line +
+                       "': " + std::strerror(errno));
+  }
 }
 
 // --- observers --------------------------------------------------------------

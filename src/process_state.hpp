@@ -89,9 +89,21 @@ struct Reader {
   bool grown = false;  // the pipe and the buffer were enlarged (or it was tried)
 };
 
+/// An asynchronous operation waiting for a Process (async.cpp): poked on the
+/// I/O thread after every event that may concern it.
+class AsyncWatch {
+ public:
+  virtual ~AsyncWatch() = default;
+  /// Re-examines the state; called on the I/O thread, without the mutex.
+  virtual void poke() = 0;
+};
+
 class ProcessState : public std::enable_shared_from_this<ProcessState> {
  public:
   ProcessState(std::vector<std::string> arguments, Options options);
+  ~ProcessState();
+  ProcessState(const ProcessState&) = delete;
+  ProcessState& operator=(const ProcessState&) = delete;
 
   // --- fixed after construction -------------------------------------------
   const std::vector<std::string> arguments;
@@ -121,9 +133,14 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Captured err;
   std::string stdin_queue;  // bytes write() queued, not yet handed to the loop
   bool stdin_close_requested = false;
+  // PTY mode: end the input as a person would, with ^D (VEOF), before the
+  // write end is closed (closing a duplicate of the master ends nothing).
+  bool stdin_send_eot = false;
+  int terminal_fd = -1;  // PTY mode: the master, for resize() and set_echo()
   bool stdin_closed = true;   // the parent's write end is closed (or never existed)
   int data_waiters = 0;       // callers waiting for output bytes, not for the exit
   int exit_waiters = 0;       // callers waiting for the exit alone, not for end of file
+  std::vector<std::shared_ptr<AsyncWatch>> watches;  // asynchronous operations waiting
   std::string published_out;  // output(false) snapshots, stable for the caller
   std::string published_err;
 
@@ -134,6 +151,8 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   std::optional<boost::asio::writable_pipe> stdin_pipe;
   std::string writing;  // the bytes of the async_write in flight
   bool write_in_flight = false;
+  char last_written = '\n';  // PTY mode: whether ^D starts a line
+  bool eot_written = false;
   int pidfd = -1;  // owned by `process`; for pidfd_send_signal
 
   /// Starts the loop-side work: reads, the pending stdin bytes, the exit wait.
@@ -145,6 +164,9 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   void abandon_outputs();
   /// Wakes the caller after the exit if an end of file is still missing.
   void wake_after_exit();
+  /// Pokes every asynchronous operation waiting; on the I/O thread, without
+  /// the mutex.
+  void poke_watches();
 
   /// ExitStatus as of now. Caller holds the mutex.
   ExitStatus status_locked() const;
@@ -209,6 +231,7 @@ inline std::optional<Clock::time_point> deadline_after(Clock::time_point from,
 /// proctest's own code (and tests) reaching behind a Process.
 struct ProcessAccess {
   static ProcessState* state(const Process& p) { return p.state_.get(); }
+  static std::shared_ptr<ProcessState> shared_state(const Process& p) { return p.state_; }
   /// Bytes expect() and read_line() have looked at on one stream, in all.
   static std::size_t searched(const Process& p, bool is_stdout) {
     std::lock_guard<std::mutex> lock(p.state_->mutex);

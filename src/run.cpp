@@ -2,7 +2,10 @@
 // their cause), sets up the child's stdin/stdout/stderr, spawns it with the
 // posix_spawn launcher and hands it to the I/O loop.
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,6 +80,46 @@ Fd open_file(const ProcessState& s, const std::filesystem::path& path, int flags
   return above_stdio(Fd(fd));
 }
 
+struct TerminalEnds {
+  Fd master;
+  Fd slave;  // held until the child has opened it by its path
+  std::string path;
+};
+
+// A pseudo-terminal with the echo and window size of `t`.
+TerminalEnds open_terminal(const ProcessState& s, const Terminal& t) {
+  TerminalEnds ends;
+  ends.master = Fd(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (ends.master.get() < 0) fail_run(s, "cannot open a pseudo-terminal", errno);
+  if (::grantpt(ends.master.get()) != 0 || ::unlockpt(ends.master.get()) != 0) {
+    fail_run(s, "cannot unlock its pseudo-terminal", errno);
+  }
+  char name[128];
+  if (int e = ::ptsname_r(ends.master.get(), name, sizeof name)) {
+    fail_run(s, "cannot name its pseudo-terminal", e);
+  }
+  ends.path = name;
+  ends.slave = Fd(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (ends.slave.get() < 0) fail_run(s, "cannot open its terminal '" + ends.path + "'", errno);
+  struct termios mode {};
+  if (::tcgetattr(ends.slave.get(), &mode) != 0) fail_run(s, "cannot set up its terminal", errno);
+  if (t.echo) {
+    mode.c_lflag |= ECHO;
+  } else {
+    mode.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  }
+  if (::tcsetattr(ends.slave.get(), TCSANOW, &mode) != 0) {
+    fail_run(s, "cannot set up its terminal", errno);
+  }
+  struct winsize size {};
+  size.ws_row = t.rows;
+  size.ws_col = t.columns;
+  if (::ioctl(ends.master.get(), TIOCSWINSZ, &size) != 0) {
+    fail_run(s, "cannot set its terminal's size", errno);
+  }
+  return ends;
+}
+
 }  // namespace
 
 Process& Process::run() {
@@ -122,7 +165,7 @@ Process& Process::run() {
   // move into the loop's pipe objects.
   Fd child_in, child_out, child_err;
   PipeEnds in_pipe, out_pipe, err_pipe;
-  switch (o.input.kind()) {
+  switch (o.terminal ? Input::Kind::inherit : o.input.kind()) {  // a terminal: below
     case Input::Kind::null:
       child_in = open_file(s, "/dev/null", O_RDONLY, "stdin");
       break;
@@ -155,8 +198,23 @@ Process& Process::run() {
         break;
     }
   };
-  setup_output(o.output, out_pipe, child_out, "stdout");
-  setup_output(o.error, err_pipe, child_err, "stderr");
+  Fd terminal_control;
+  if (o.terminal) {
+    // One terminal for all three: its master is read for the output, a
+    // duplicate written with the input, another kept for resize().
+    TerminalEnds tty = open_terminal(s, *o.terminal);
+    config.terminal = tty.path;
+    child_in = std::move(tty.slave);
+    in_pipe.parent = Fd(::fcntl(tty.master.get(), F_DUPFD_CLOEXEC, 3));
+    terminal_control = Fd(::fcntl(tty.master.get(), F_DUPFD_CLOEXEC, 3));
+    if (in_pipe.parent.get() < 0 || terminal_control.get() < 0) {
+      fail_run(s, "cannot duplicate its terminal", errno);
+    }
+    out_pipe.parent = std::move(tty.master);
+  } else {
+    setup_output(o.output, out_pipe, child_out, "stdout");
+    setup_output(o.error, err_pipe, child_err, "stderr");
+  }
   config.stdio[0] = child_in.get();
   config.stdio[1] = child_out.get();
   // Merge: dup2 actions run in order, so the child's fd 1 is already stdout.
@@ -207,12 +265,23 @@ Process& Process::run() {
     s.out_reader.pipe = std::move(out_reader);
     s.err_reader.pipe = std::move(err_reader);
     s.stdin_pipe = std::move(stdin_writer);
+    s.terminal_fd = terminal_control.release();
     if (s.stdin_pipe && o.input.kind() == Input::Kind::bytes) {
       s.stdin_queue = std::move(canned_input);
       s.stdin_close_requested = true;
+      s.stdin_send_eot = static_cast<bool>(o.terminal);
     }
   }
   // Posted after unlocking, so the loop does not start by contending for it.
+  // Not started here on the caller's thread, although that would spare the
+  // I/O thread a wake-up per spawn: Asio may apply an epoll event that was
+  // already queued for a closed descriptor to the next descriptor that reuses
+  // its reactor state, and a pidfd wait queued from here can be that next
+  // one. The stale event completes the wait spuriously, and Boost.Process v2
+  // then reaps with a blocking waitpid() on the I/O thread, which stalls every
+  // Process until that child exits (Concurrency.ThreadsSpawningAtOnce... hung).
+  // Posted, the wait is queued behind any such stale event. See
+  // docs/performance.md, workload 1.
   s.post([](ProcessState& st) { st.start_on_loop(); });
   return *this;
 }

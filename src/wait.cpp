@@ -90,6 +90,11 @@ bool ProcessState::wait_locked(std::unique_lock<std::mutex>& lock,
 }
 
 void require_captured(const ProcessState& s, bool is_stdout) {
+  if (s.options.terminal && !is_stdout) {
+    throw ProcessInvalidStreamError("'" + s.command_line +
+                                    "': stderr goes to its terminal with stdout (Options::"
+                                    "terminal): read output()");
+  }
   const Output& how = is_stdout ? s.options.output : s.options.error;
   if (how.kind() != Output::Kind::capture) {
     const char* name = is_stdout ? "stdout" : "stderr";

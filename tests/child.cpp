@@ -30,6 +30,12 @@
 //   print OUT ERR [N]      write OUT to stdout and ERR to stderr (escapes \n,
 //                          \t, \r, \\ and \xNN decoded; no newline added),
 //                          then exit with code N (default 0)
+//   repl [sigint]          a line REPL with a "> " prompt: echo T, err T, part T,
+//                          add A B, winch, quit (see repl()); exit 3 at end of
+//                          input; "sigint": answer ^C with "interrupted"
+//   filler N TEXT          N bytes of 'x' lines, then TEXT and a newline
+//   tty [sigint]           print what a terminal program sees (isatty, size,
+//                          echo, /dev/tty, session, foreground), then the REPL
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -159,11 +165,23 @@ void grandchild() {
 // End of input exits 3; an unknown command is reported on stderr. With
 // "sigint", SIGINT prints "interrupted" instead of killing it.
 int repl(const std::string& flags) {
-  static volatile sig_atomic_t interrupted = 0;
   if (flags == "sigint") {
     struct sigaction sa {};
-    sa.sa_handler = [](int) { interrupted = 1; };
+    // Answered from the handler (write is async-signal-safe): a flag checked
+    // around read() would miss a signal that lands just before it.
+    sa.sa_handler = [](int) {
+      static const char answer[] = "interrupted\n> ";
+      [[maybe_unused]] ssize_t ignored = ::write(1, answer, sizeof answer - 1);
+    };
+    sa.sa_flags = SA_RESTART;
     ::sigaction(SIGINT, &sa, nullptr);
+    // On a terminal, ^C also flushes output not yet read unless NOFLSH is
+    // set: the "interrupted" answer could be lost in that race.
+    struct termios t {};
+    if (::tcgetattr(0, &t) == 0) {
+      t.c_lflag |= NOFLSH;
+      ::tcsetattr(0, TCSANOW, &t);
+    }
   }
   std::string line;
   auto prompt = [] { say("> "); };
@@ -171,14 +189,7 @@ int repl(const std::string& flags) {
   for (;;) {
     char ch = 0;
     ssize_t n = ::read(0, &ch, 1);
-    if (n < 0 && errno == EINTR) {
-      if (interrupted) {
-        interrupted = 0;
-        say("interrupted\n");
-        prompt();
-      }
-      continue;
-    }
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) die("read");
     if (n == 0) return 3;
     if (ch == '\r') continue;

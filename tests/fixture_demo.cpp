@@ -52,4 +52,14 @@ TEST_F(Demo, LeavesAGrandchild) {
   ADD_FAILURE() << "deliberately";
 }
 
+// A named server and a client that fails against it.
+class DemoBackground : public Demo {};
+
+TEST_F(DemoBackground, ServerAndClient) {
+  const auto& server = start_background("server", {PROCTEST_CHILD, "pause"}, "rea(dy)");
+  Process& client = spawn({"print", "", "connection refused\\n", "1"});
+  client.join();
+  EXPECT_THAT(client, Succeeded()) << "server said " << server.ready[1];
+}
+
 }  // namespace

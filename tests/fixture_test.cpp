@@ -304,6 +304,49 @@ TEST_F(FixtureTest, NothingSurvivesAFailedTestNotEvenAGrandchild) {
   EXPECT_THAT(demo.output(), HasSubstr("(still running at the end, stopped by teardown)"));
 }
 
+TEST_F(FixtureTest, ABackgroundServerIsNamedInTheReport) {
+  Process& demo = run_demo("DemoBackground.*");
+  EXPECT_THAT(demo, ExitedWith(1));
+  EXPECT_THAT(demo.output(),
+              HasLinesInOrder({
+                  R"(.*server said dy)",
+                  R"(\[ proctest \] process 1 of 2, 'server', started by this test \(still )"
+                  R"(running at the end, stopped by teardown\):)",
+                  R"(  .*proctest_child pause)",
+                  R"(\[ proctest \] process 2 of 2 started by this test:)",
+              }));
+}
+
+TEST_F(FixtureTest, StartBackgroundWaitsForReadinessThenStopBackgroundStopsIt) {
+  const Background& server = start_background("server", test::child({"term-exit", "7"}),
+                                               R"(rea(d)y)");
+  EXPECT_EQ(server.name, "server");
+  EXPECT_EQ(server.ready[1], "d");
+  EXPECT_TRUE(server.process->running());
+  EXPECT_EQ(&background("server"), server.process);
+  Process& client = spawn_program(test::child({"print", "ok"}));
+  EXPECT_EQ(client.output(), "ok");
+  EXPECT_THAT(stop_background("server"), ExitedWith(7));
+  // No pattern: started, not waited for.
+  const Background& quiet = start_background("quiet", test::child({"pause"}), "");
+  EXPECT_EQ(quiet.ready.size(), 0u);
+}
+
+TEST_F(FixtureTest, BackgroundMistakesGetClearErrors) {
+  start_background("server", test::child({"pause"}), "ready");
+  EXPECT_EQ(test::error_of<std::invalid_argument>(
+                [&] { start_background("server", test::child({"pause"}), ""); }),
+            "start_background: a background process is already called 'server'");
+  EXPECT_EQ(test::error_of<std::invalid_argument>([&] { background("db"); }),
+            "no background process is called 'db' (started: 'server')");
+  EXPECT_THROW(start_background("bad", test::child({"pause"}), "(unclosed"), std::regex_error);
+  EXPECT_EQ(processes().size(), 1u);  // a bad pattern starts nothing
+  std::string message = test::error_of<ProcessError>(
+      [&] { start_background("early", test::child({"print", "bye\\n"}), "ready"); });
+  EXPECT_THAT(message, HasSubstr("' ended (exited with code 0) before printing a match of "
+                                 "/ready/ on stdout; unread stdout (4 of 4 bytes):\n  | bye\n"));
+}
+
 TEST_F(FixtureTest, TheTranscriptOfAFailedRunMatchesItsGoldenFile) {
   Process& demo = run_demo("Demo.*-Demo.LeavesAGrandchild");
   EXPECT_THAT(demo, ExitedWith(1));

@@ -351,8 +351,26 @@ class Process {
   /// ProcessInvalidStreamError; also after close_stdin(). Bytes the child does
   /// not read before it exits are dropped.
   void write(std::string_view data);
+  /// PTY mode: types Ctrl-`key` on the terminal, after the bytes queued
+  /// before: `send_control('c')` is ^C, which the terminal turns into SIGINT
+  /// for the program (its foreground process group) unless it has the
+  /// terminal in raw mode; 'd' is ^D (end of input at the start of a line),
+  /// 'z' ^Z, '\\' ^\ (SIGQUIT), '[' ESC. Needs Options::terminal, else
+  /// ProcessInvalidStreamError (also after close_stdin()); ProcessError for
+  /// a key with no control code. Nothing once the process has exited.
+  void send_control(char key);
+  /// PTY mode: sets the terminal's window size; the program gets SIGWINCH.
+  /// ProcessInvalidStreamError without Options::terminal; nothing once the
+  /// process has exited.
+  void resize(unsigned short rows, unsigned short columns);
+  /// PTY mode: turns the terminal's echo of the input on or off (see
+  /// Terminal::echo). The program may change it too, as readline does.
+  void set_echo(bool on);
+
   /// Ends the child's stdin once queued bytes are written (Input::pipe() and
-  /// Input::bytes()); idempotent. ProcessNotRunError before run().
+  /// Input::bytes()); idempotent. ProcessNotRunError before run(). In PTY
+  /// mode it types ^D instead (twice after a partial line), which ends the
+  /// input of a program reading lines, as for a person.
   void close_stdin();
 
   /// True between run() and the moment the process is reaped.

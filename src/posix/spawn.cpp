@@ -47,13 +47,28 @@ int prepare(SpawnAttributes& sa, const SpawnConfig& config) {
   // Own process group (teardown signals the group); every signal back to its
   // default disposition (the test process may ignore SIGPIPE or SIGINT) and
   // none blocked (the caller may be a thread with signals blocked).
-  short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  // A terminal needs a new session (whose group is also new): glibc's child
+  // calls setsid() before the file actions, so opening the terminal then
+  // makes it the controlling one.
+  bool tty = !config.terminal.empty();
+  short flags = static_cast<short>((tty ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP) |
+                                   POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   if (int e = posix_spawnattr_setflags(&sa.attr, flags)) return e;
-  if (int e = posix_spawnattr_setpgroup(&sa.attr, 0)) return e;
+  if (!tty) {
+    if (int e = posix_spawnattr_setpgroup(&sa.attr, 0)) return e;
+  }
   if (int e = posix_spawnattr_setsigdefault(&sa.attr, &all)) return e;
   if (int e = posix_spawnattr_setsigmask(&sa.attr, &none)) return e;
 
-  for (int target = 0; target < 3; ++target) {
+  if (tty) {
+    if (int e = posix_spawn_file_actions_addopen(&sa.actions, 0, config.terminal.c_str(), O_RDWR,
+                                                 0)) {
+      return e;
+    }
+    if (int e = posix_spawn_file_actions_adddup2(&sa.actions, 0, 1)) return e;
+    if (int e = posix_spawn_file_actions_adddup2(&sa.actions, 0, 2)) return e;
+  }
+  for (int target = 0; target < 3 && !tty; ++target) {
     int fd = config.stdio[target];
     if (fd < 0) continue;
     // glibc clears FD_CLOEXEC when fd == target, so this also covers a parent

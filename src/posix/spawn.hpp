@@ -26,6 +26,10 @@ struct SpawnConfig {
   std::filesystem::path cwd;
   /// Its whole environment, "KEY=value" each.
   std::vector<std::string> environment;
+  /// When set, the path of a pseudo-terminal's slave: the child then starts a
+  /// new session (instead of only a new process group) and opens it as its
+  /// controlling terminal and fds 0-2; `stdio` is ignored.
+  std::string terminal;
 };
 
 /// A started child: its pid (and process group id) and a pidfd for it.

@@ -227,22 +227,37 @@ void wait_ready(const proctest::Process& p) {
 }
 
 // close() of a child that exits on SIGTERM: the time close() takes. Only the
-// stop is timed; the spawn and the wait for readiness are not.
+// stop is timed; the spawn and the wait for readiness are not. Split at the
+// moment the I/O thread reaped the child (ProcessState::end_time): `exit_`
+// counters are close() until the reap (the signal, the child's handler and
+// exit, the I/O thread's wake-up), `after_` ones the reap until close()
+// returns (waking the caller, end of file, the group check).
 void BM_CloseExitsOnTerm(benchmark::State& state) {
-  std::vector<double> took;
+  std::vector<double> took, until_reap, after_reap;
   for (auto _ : state) {
     proctest::Process p({PROCTEST_CHILD, "term-exit", "0"});
     p.run();
     wait_ready(p);
     auto start = Clock::now();
     p.close();
-    took.push_back(seconds_since(start));
+    auto end = Clock::now();
+    took.push_back(std::chrono::duration<double>(end - start).count());
     state.SetIterationTime(took.back());
+    Clock::time_point reaped;
+    {
+      auto* s = proctest::detail::ProcessAccess::state(p);
+      std::lock_guard<std::mutex> lock(s->mutex);
+      reaped = s->end_time;
+    }
+    until_reap.push_back(std::chrono::duration<double>(reaped - start).count());
+    after_reap.push_back(std::chrono::duration<double>(end - reaped).count());
     if (p.status().stopped_by() != proctest::StopStep::terminate) {
       state.SkipWithError("not stopped by SIGTERM");
     }
   }
   report_distribution(state, took, "");
+  report_distribution(state, until_reap, "exit_");
+  report_distribution(state, after_reap, "after_");
 }
 
 // close() of a child that ignores SIGTERM, with grace G ms (the argument):
