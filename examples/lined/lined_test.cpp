@@ -65,12 +65,15 @@ class LinedTest : public ProcessFixture {
  protected:
   LinedTest() : ProcessFixture(binary_path("lined")) {}
 
-  // Starts lined and waits for "ready port=N pid=P"; returns N.
+  // Starts lined as the background process "lined" and waits for its
+  // "ready port=N pid=P" line; returns N. Failure reports name it.
   int start_server(std::vector<std::string> arguments = {}, Options options = {}) {
-    server_ = &spawn(std::move(arguments), std::move(options));
-    ExpectMatch ready = server_->expect(Regex(R"(ready port=(\d+) pid=(\d+)\n)"), timeout());
-    EXPECT_EQ(std::stoi(ready[2]), server_->id());
-    return std::stoi(ready[1]);
+    arguments.insert(arguments.begin(), binary().string());
+    const Background& server = start_background("lined", std::move(arguments),
+                                                 R"(ready port=(\d+) pid=(\d+)\n)", options);
+    server_ = server.process;
+    EXPECT_EQ(std::stoi(server.ready[2]), server_->id());
+    return std::stoi(server.ready[1]);
   }
 
   Process* server_ = nullptr;
@@ -88,8 +91,8 @@ TEST_F(LinedTest, ServesRequestsAndCleansUpOnSigterm) {
   EXPECT_EQ(client.ask("count"), "3");
   EXPECT_EQ(client.ask("shout"), "error: unknown request 'shout'");
 
-  server_->close();  // SIGTERM; the server exits on its own well within the grace period
-  EXPECT_THAT(*server_, AllOf(Succeeded(), StderrThat(IsEmpty())));
+  // SIGTERM; the server exits on its own well within the grace period.
+  EXPECT_THAT(stop_background("lined"), AllOf(Succeeded(), StderrThat(IsEmpty())));
   EXPECT_EQ(server_->status().stopped_by(), StopStep::terminate);
   EXPECT_EQ(server_->read_line(timeout()), "bye (SIGTERM, 4 requests served)");
   EXPECT_FALSE(std::filesystem::exists(state)) << "the server left " << state;
