@@ -40,8 +40,8 @@ if(GENERATOR MATCHES "Multi-Config")
   if(CONFIG STREQUAL "Release")
     set(default_config Debug)
   endif()
-  # No flags for the configuration built (no -g: the debug info of Asio-heavy
-  # sources is most of the compile time), like the single-config consumers.
+  # No flags for the configuration built (no -g, no -O: the cheapest to
+  # compile), like the single-config consumers.
   string(TOUPPER "${CONFIG}" upper_config)
   file(WRITE "${BINARY_DIR}/configs.cmake"
        "set(CMAKE_CONFIGURATION_TYPES \"${default_config};${CONFIG}\" CACHE STRING \"\")\n"
