@@ -10,6 +10,7 @@
 
 #include "environment.hpp"
 #include "posix/group.hpp"
+#include "posix/signal_teardown.hpp"
 #include "posix/spawn.hpp"
 #include "process_state.hpp"
 #include "proctest/process.hpp"
@@ -192,6 +193,8 @@ Process& Process::run() {
   auto start = Clock::now();
   auto process = launcher(executor, ec, exe, rest, config, RememberPidfd{&pidfd});
   if (ec) fail_run(s, exe.string() == s.arguments[0] ? "" : exe.string(), ec.value());
+  // Before the loop can see the exit, which untracks the group once it is empty.
+  detail::track_group(process.id(), o.stop_signal, o.grace);
 
   {
     // Nothing below throws: the child is either fully handed over or not started.
