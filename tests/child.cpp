@@ -30,6 +30,15 @@
 //   print OUT ERR [N]      write OUT to stdout and ERR to stderr (escapes \n,
 //                          \t, \r, \\ and \xNN decoded; no newline added),
 //                          then exit with code N (default 0)
+//
+// Hostile children (the stress and hardening tests; see hostile_modes()):
+//   escape [wait]          fork a grandchild that leaves the process group with
+//                          setsid() and keeps stdout open, ignoring SIGTERM;
+//                          print its pid once it has escaped, then exit 0
+//                          (with "wait": keep waiting, ignoring SIGTERM too)
+//   stop-self              print "ready", SIGSTOP itself; once continued,
+//                          print "continued" and wait for signals
+//   no-read                print "ready", then wait forever, never reading stdin
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -159,6 +168,44 @@ std::string mask_hex(const sigset_t& set) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx", bits);
   return buf;
+}
+
+// --- hostile children --------------------------------------------------------
+// Kept in one block: returns -1 when `mode` is not one of them.
+int hostile_modes(const std::string& mode, int argc, char** argv) {
+  std::string arg2 = argc > 2 ? argv[2] : "";
+  if (mode == "escape") {
+    int ready[2];
+    if (::pipe(ready) != 0) die("pipe");
+    ::signal(SIGTERM, SIG_IGN);  // inherited by the grandchild
+    pid_t pid = ::fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+      if (::setsid() < 0) die("setsid");
+      ::close(ready[0]);
+      ::close(ready[1]);  // end of file: it has escaped
+      wait_forever();
+    }
+    ::close(ready[1]);
+    char c;
+    while (::read(ready[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    ::close(ready[0]);
+    say(std::to_string(pid) + "\n");
+    if (arg2 == "wait") wait_forever();
+    return 0;
+  }
+  if (mode == "stop-self") {
+    say("ready\n");
+    ::raise(SIGSTOP);
+    say("continued\n");
+    wait_forever();
+  }
+  if (mode == "no-read") {
+    say("ready\n");
+    wait_forever();
+  }
+  return -1;
 }
 
 }  // namespace
@@ -307,6 +354,7 @@ int main(int argc, char** argv) {
     write_all(2, err.data(), err.size());
     return static_cast<int>(num(4));
   }
+  if (int code = hostile_modes(mode, argc, argv); code >= 0) return code;
   std::fprintf(stderr, "proctest_child: unknown mode '%s'\n", mode.c_str());
   return 64;
 }
