@@ -171,7 +171,8 @@ Process& Process::run() {
   if (o.output.kind() == Output::Kind::file && o.error.kind() == Output::Kind::file) {
     // The same file opened twice has two offsets: each stream would overwrite
     // the other. Share stdout's descriptor instead, as Output::merge() does.
-    struct stat out_st {}, err_st {};
+    struct stat out_st {};
+    struct stat err_st {};
     if (::fstat(child_out.get(), &out_st) == 0 && ::fstat(child_err.get(), &err_st) == 0 &&
         out_st.st_dev == err_st.st_dev && out_st.st_ino == err_st.st_ino) {
       config.stdio[2] = 1;

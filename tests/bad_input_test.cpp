@@ -80,10 +80,9 @@ TEST(BadInput, ArgumentListTooLong) {
 
 TEST(BadInput, StdinFileThatIsADirectory) {
   test::TempDir dir;
-  EXPECT_EQ(error_of<ProcessError>(
-                [&] { Process({"cat"}, {.input = Input::file(dir.path)}).run(); }),
-            "cannot run 'cat': cannot open stdin file '" + dir.path.string() +
-                "': Is a directory");
+  EXPECT_EQ(
+      error_of<ProcessError>([&] { Process({"cat"}, {.input = Input::file(dir.path)}).run(); }),
+      "cannot run 'cat': cannot open stdin file '" + dir.path.string() + "': Is a directory");
 }
 
 TEST(BadInput, EmptyFilePaths) {
@@ -99,12 +98,12 @@ TEST(BadInput, UnwritableOutputFile) {
             "cannot run 'true': cannot open stdout file '/etc/passwd/out': Not a directory");
   if (::geteuid() == 0) return;  // root may write anywhere: the rest needs a plain user
   test::TempDir dir;
-  std::filesystem::permissions(dir.path, std::filesystem::perms::owner_read |
-                                             std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(
+      dir.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   auto path = dir.path / "out";
-  EXPECT_EQ(error_of<ProcessError>([&] { Process({"true"}, {.error = Output::file(path)}).run(); }),
-            "cannot run 'true': cannot open stderr file '" + path.string() +
-                "': Permission denied");
+  EXPECT_EQ(
+      error_of<ProcessError>([&] { Process({"true"}, {.error = Output::file(path)}).run(); }),
+      "cannot run 'true': cannot open stderr file '" + path.string() + "': Permission denied");
   std::filesystem::permissions(dir.path, std::filesystem::perms::owner_all);
 }
 
@@ -203,8 +202,9 @@ TEST(BadInput, UncapturedStreamsNameWhereTheyGo) {
   EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { p.output(); }),
             "'" + line + "': stdout goes to /dev/null, not captured (Output::capture())");
   EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { p.error(); }),
-            "'" + line + "': stderr is merged into stdout: read output(), not captured "
-                         "(Output::capture())");
+            "'" + line +
+                "': stderr is merged into stdout: read output(), not captured "
+                "(Output::capture())");
   Process q(child({"exit", "0"}), {.output = Output::inherit()});
   q.run().join();
   EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { (void)q.captured_output(); }),

@@ -35,7 +35,9 @@
 //   escape [wait]          fork a grandchild that leaves the process group with
 //                          setsid() and keeps stdout open, ignoring SIGTERM;
 //                          print its pid once it has escaped, then exit 0
-//                          (with "wait": keep waiting, ignoring SIGTERM too)
+//                          (with "wait": keep waiting, ignoring SIGTERM too;
+//                          with "tree": as "wait", and the escapee forks a
+//                          child of its own first; prints "ESCAPEE CHILD")
 //   stop-self              print "ready", SIGSTOP itself; once continued,
 //                          print "continued" and wait for signals
 //   no-read                print "ready", then wait forever, never reading stdin
@@ -183,16 +185,29 @@ int hostile_modes(const std::string& mode, int argc, char** argv) {
     if (pid == 0) {
       if (::setsid() < 0) die("setsid");
       ::close(ready[0]);
+      if (arg2 == "tree") {
+        pid_t below = ::fork();
+        if (below < 0) die("fork");
+        if (below == 0) {
+          ::close(ready[1]);
+          wait_forever();
+        }
+        std::string id = std::to_string(below);
+        write_all(ready[1], id.data(), id.size());
+      }
       ::close(ready[1]);  // end of file: it has escaped
       wait_forever();
     }
     ::close(ready[1]);
+    std::string below;
     char c;
-    while (::read(ready[0], &c, 1) < 0 && errno == EINTR) {
+    for (ssize_t n; (n = ::read(ready[0], &c, 1)) != 0;) {
+      if (n > 0) below += c;
+      if (n < 0 && errno != EINTR) die("read");
     }
     ::close(ready[0]);
-    say(std::to_string(pid) + "\n");
-    if (arg2 == "wait") wait_forever();
+    say(std::to_string(pid) + (below.empty() ? "" : " " + below) + "\n");
+    if (arg2 == "wait" || arg2 == "tree") wait_forever();
     return 0;
   }
   if (mode == "stop-self") {

@@ -6,6 +6,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <sstream>
+
 #include "proctest/matchers.hpp"
 #include "support.hpp"
 
@@ -87,6 +89,23 @@ TEST(Hostile, SetsidEscapeeOfARunningLeaderIsStoppedWithIt) {
   EXPECT_LT(took, 200 + margin());
   EXPECT_THAT(p, KilledBy(SIGKILL));
   EXPECT_FALSE(test::exists(escapee)) << "killed (it ignores SIGTERM) and reaped";
+  EXPECT_TRUE(test::children().empty());
+}
+
+// Below an escapee, its own children (in its new session) go with it.
+TEST(Hostile, WhatAnEscapeeStartedIsStoppedWithIt) {
+  Process p(child({"escape", "tree"}), {.grace = 100ms});
+  p.run();
+  std::istringstream line(test::wait_for_line(p));
+  int escapee = 0, below = 0;
+  line >> escapee >> below;
+  ASSERT_TRUE(test::alive(escapee));
+  ASSERT_TRUE(test::alive(below));
+  EXPECT_EQ(::getsid(below), escapee);
+  EXPECT_LT(close_ms(p), 100 + margin());
+  EXPECT_THAT(p, KilledBy(SIGKILL));
+  EXPECT_FALSE(test::exists(escapee));
+  EXPECT_FALSE(test::exists(below));
   EXPECT_TRUE(test::children().empty());
 }
 

@@ -139,10 +139,11 @@ TEST(Stress, SequentialRunsLeaveNothingBehind) {
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   EXPECT_LE(rss_after - rss, kRssTolerance) << "resident memory grew";
 #endif
-  std::printf("[ stress   ] %d sequential runs in %lld ms (%.2f ms each); fds %zu -> %zu, "
-              "children %zu -> %zu, RSS %lld KiB -> %lld KiB\n",
-              runs, took, static_cast<double>(took) / runs, fds.size(), test::open_fds().size(),
-              kids.size(), kids_after.size(), rss / 1024, rss_after / 1024);
+  std::printf(
+      "[ stress   ] %d sequential runs in %lld ms (%.2f ms each); fds %zu -> %zu, "
+      "children %zu -> %zu, RSS %lld KiB -> %lld KiB\n",
+      runs, took, static_cast<double>(took) / runs, fds.size(), test::open_fds().size(),
+      kids.size(), kids_after.size(), rss / 1024, rss_after / 1024);
 }
 
 // Spawner threads run short processes while a neighbour thread keeps

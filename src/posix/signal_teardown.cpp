@@ -218,8 +218,7 @@ void track_group(pid_t pgid, int stop_signal, std::chrono::milliseconds grace) n
     // Widen the scanned range before the slot is filled, so the handler
     // never misses a filled slot.
     int used = g_used.load(std::memory_order_relaxed);
-    while (used < i + 1 &&
-           !g_used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
+    while (used < i + 1 && !g_used.compare_exchange_weak(used, i + 1, std::memory_order_acq_rel)) {
     }
     if (g_slots[i].compare_exchange_strong(expected, entry, std::memory_order_acq_rel)) return;
   }
