@@ -123,6 +123,18 @@ TEST(BadInput, SameFileForStdoutAndStderrKeepsBoth) {
   EXPECT_EQ(test::slurp(path), "out\nerr\n") << "another spelling of the same file";
 }
 
+TEST(BadInput, StdinFileThatIsAlsoTheOutputFileIsTruncatedFirst) {
+  // As a shell's `cat < f > f`: the output file is truncated at run(), before
+  // the child reads. Pinned here so that a change is a decision.
+  test::TempDir dir;
+  auto path = dir.path / "f.txt";
+  std::ofstream(path) << "content\n";
+  Process p({"cat"}, {.input = Input::file(path), .output = Output::file(path)});
+  p.run().join();
+  EXPECT_EQ(p.exit_code(), 0);
+  EXPECT_EQ(test::slurp(path), "");
+}
+
 // --- using a Process wrongly ----------------------------------------------------
 
 TEST(BadInput, EverythingThatNeedsARunSaysSo) {
