@@ -113,7 +113,12 @@ void one_run(int i, Failures& failures) {
 // they found them: exactly for descriptors, zombies and live children; within
 // kRssTolerance for resident memory, which the allocator rounds to pages.
 TEST(Stress, SequentialRunsLeaveNothingBehind) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Sanitized runs are ~4x slower and LeakSanitizer checks memory anyway.
+  const int runs = long_mode() ? 10000 : 300;
+#else
   const int runs = long_mode() ? 10000 : 1000;
+#endif
   constexpr long long kRssTolerance = 1 << 20;
   struct rlimit no_core {};  // SIGABRT must not write core files
   struct rlimit old_core {};
