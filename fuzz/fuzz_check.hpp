@@ -6,12 +6,12 @@
 #include <cstdlib>
 
 /// Aborts with the failed condition and its place when `cond` is false.
-#define PROCTEST_FUZZ_CHECK(cond)                                                           \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      std::fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);      \
-      std::abort();                                                                         \
-    }                                                                                       \
+#define PROCTEST_FUZZ_CHECK(cond)                                                      \
+  do {                                                                                 \
+    if (!(cond)) {                                                                     \
+      std::fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                    \
+    }                                                                                  \
   } while (false)
 
 #endif  // PROCTEST_FUZZ_CHECK_HPP

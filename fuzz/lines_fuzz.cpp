@@ -25,14 +25,17 @@ bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
     const unsigned char c = b(0);
-    std::size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                               : c >= 0xF0 && c <= 0xF4   ? 4 : 0;
+    std::size_t n = c < 0x80                 ? 1
+                    : c >= 0xC2 && c <= 0xDF ? 2
+                    : c >= 0xE0 && c <= 0xEF ? 3
+                    : c >= 0xF0 && c <= 0xF4 ? 4
+                                             : 0;
     if (n == 0 || i + n > s.size()) return false;
     for (std::size_t k = 1; k < n; ++k) {
       if ((b(k) & 0xC0) != 0x80) return false;
     }
-    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0) ||
-        (c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90)) {
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0) || (c == 0xF0 && b(1) < 0x90) ||
+        (c == 0xF4 && b(1) >= 0x90)) {
       return false;
     }
     i += n;
@@ -82,7 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<std::string> lines = proctest::split_lines(text);
   PROCTEST_FUZZ_CHECK(lines == reference_lines(text));
   PROCTEST_FUZZ_CHECK(lines.size() == proctest::detail::line_count(text));
-  PROCTEST_FUZZ_CHECK(proctest::Lines(::testing::SizeIs(lines.size())).MatchAndExplain(text, nullptr));
+  PROCTEST_FUZZ_CHECK(
+      proctest::Lines(::testing::SizeIs(lines.size())).MatchAndExplain(text, nullptr));
 
   const std::size_t max_chars = size == 0 ? 0 : data[0] % 64;
   for (const std::string& line : lines) check_printable(line, max_chars);
