@@ -86,7 +86,7 @@ struct Reader {
 
 class ProcessState : public std::enable_shared_from_this<ProcessState> {
  public:
-  ProcessState(std::vector<std::string> arguments, Options options);
+  ProcessState(std::vector<std::string> args, Options opts);
 
   // --- fixed after construction -------------------------------------------
   const std::vector<std::string> arguments;
