@@ -9,6 +9,8 @@
 #              PROCTEST_FUZZ_PARALLEL (targets at once, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/deps.sh
+proctest_install_deps "${PROCTEST_CLANG_PACKAGES[@]}"
 
 seconds=${1:-60}
 shift || true
@@ -19,7 +21,7 @@ fi
 build=${PROCTEST_FUZZ_BUILD_DIR:-build-fuzz}
 parallel=${PROCTEST_FUZZ_PARALLEL:-2}
 
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPROCTEST_FUZZ=ON -DPROCTEST_BUILD_BENCHMARKS=OFF -DPROCTEST_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build "$build" -j 2 --target "${targets[@]}"
 

@@ -12,13 +12,15 @@
 # $PROCTEST_LINT_JOBS: parallel clang-tidy processes (default: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/deps.sh
+proctest_install_deps "${PROCTEST_CLANG_PACKAGES[@]}"
 
 mode=${1:-all}
 jobs=${PROCTEST_LINT_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 run_tidy() {
   local build=${PROCTEST_TIDY_BUILD_DIR:-build-tidy}
-  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DPROCTEST_BUILD_BENCHMARKS=OFF >/dev/null
   local files
   files=$(git ls-files 'include/*.cpp' 'src/*.cpp' 'matchers/*.cpp' 'fixture/*.cpp')
