@@ -6,7 +6,8 @@
 #
 # Usage: tools/fuzz.sh [seconds per target, default 60] [target...]
 # Environment: PROCTEST_FUZZ_BUILD_DIR (default build-fuzz),
-#              PROCTEST_FUZZ_PARALLEL (targets at once, default 2).
+#              PROCTEST_FUZZ_PARALLEL (targets at once, default 2),
+#              PROCTEST_FUZZ_FLAGS (more libFuzzer flags, e.g. -len_control=0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/deps.sh
@@ -35,7 +36,7 @@ run_one() {
   # -timeout: one input taking over 10 s is a finding (a hang), not a slow run.
   if "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -max_len=4096 -print_final_stats=1 -artifact_prefix="$findings/" \
-      "$work" >"$build/fuzz/$target.log" 2>&1; then
+      ${PROCTEST_FUZZ_FLAGS:-} "$work" >"$build/fuzz/$target.log" 2>&1; then
     echo "fuzz: $target: $(grep -E '^stat::number_of_executed_units' "$build/fuzz/$target.log" |
       awk '{print $2}') runs, $(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$build/fuzz/$target.log" |
       tail -1), no finding in ${seconds} s"
