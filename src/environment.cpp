@@ -19,6 +19,7 @@ void validate_environment(const Options& options, const std::string& command_lin
     } else if (key.find('\0') != std::string::npos) {
       problem = "contains a NUL byte";
     } else if (value && value->find('\0') != std::string::npos) {
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): once, then throws
       throw ProcessError("cannot run '" + command_line + "': the value of environment variable '" +
                          key + "' contains a NUL byte");
     }
@@ -27,6 +28,7 @@ void validate_environment(const Options& options, const std::string& command_lin
       for (char& c : shown) {
         if (c == '\0') c = '?';
       }
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): once, then throws
       throw ProcessError("cannot run '" + command_line + "': environment variable name '" + shown +
                          "' " + problem);
     }

@@ -367,7 +367,13 @@ bool wait_until_done(ProcessState& s, const std::function<bool(const std::string
     if (first || size != seen) {
       c.bytes.copy_to(0, size, copy);
       lock.unlock();
-      bool ok = done(copy);
+      bool ok = false;
+      try {
+        ok = done(copy);
+      } catch (...) {
+        lock.lock();  // the waiter count is only touched under the mutex
+        throw;
+      }
       lock.lock();
       if (ok) return true;
       first = false;

@@ -25,7 +25,7 @@ namespace {
 
 // Every pipe starts at the kernel's default capacity (64 KiB) and is read
 // with a buffer of that size.
-constexpr std::size_t kReadSize = 64 * 1024;
+constexpr std::size_t kReadSize = std::size_t{64} * 1024;
 // A pipe that filled a whole read carries bulk output. A 1 MiB pipe and read
 // buffer then cut the reads, and the writer's waits on a full pipe, by up to
 // 16x. Only such pipes are enlarged: every pipe's capacity counts against the

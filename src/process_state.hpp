@@ -100,7 +100,7 @@ class AsyncWatch {
 
 class ProcessState : public std::enable_shared_from_this<ProcessState> {
  public:
-  ProcessState(std::vector<std::string> arguments, Options options);
+  ProcessState(std::vector<std::string> args, Options opts);
   ~ProcessState();
   ProcessState(const ProcessState&) = delete;
   ProcessState& operator=(const ProcessState&) = delete;

@@ -13,6 +13,7 @@
 
 #include "environment.hpp"
 #include "posix/group.hpp"
+#include "posix/signal_teardown.hpp"
 #include "posix/spawn.hpp"
 #include "process_state.hpp"
 #include "proctest/process.hpp"
@@ -169,9 +170,15 @@ Process& Process::run() {
     case Input::Kind::null:
       child_in = open_file(s, "/dev/null", O_RDONLY, "stdin");
       break;
-    case Input::Kind::file:
+    case Input::Kind::file: {
       child_in = open_file(s, o.input.path(), O_RDONLY, "stdin file");
+      // open() accepts a directory for reading; the child's read() would not.
+      struct stat st {};
+      if (::fstat(child_in.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fail_run(s, "cannot open stdin file '" + o.input.path().string() + "'", EISDIR);
+      }
       break;
+    }
     case Input::Kind::bytes:
     case Input::Kind::pipe:
       in_pipe = make_pipe(s, true);
@@ -219,6 +226,16 @@ Process& Process::run() {
   config.stdio[1] = child_out.get();
   // Merge: dup2 actions run in order, so the child's fd 1 is already stdout.
   config.stdio[2] = o.error.kind() == Output::Kind::merge ? 1 : child_err.get();
+  if (o.output.kind() == Output::Kind::file && o.error.kind() == Output::Kind::file) {
+    // The same file opened twice has two offsets: each stream would overwrite
+    // the other. Share stdout's descriptor instead, as Output::merge() does.
+    struct stat out_st {};
+    struct stat err_st {};
+    if (::fstat(child_out.get(), &out_st) == 0 && ::fstat(child_err.get(), &err_st) == 0 &&
+        out_st.st_dev == err_st.st_dev && out_st.st_ino == err_st.st_ino) {
+      config.stdio[2] = 1;
+    }
+  }
 
   // Hand the parent's ends to Asio before spawning: if the reactor cannot
   // take them, nothing has been started yet.
@@ -250,6 +267,8 @@ Process& Process::run() {
   auto start = Clock::now();
   auto process = launcher(executor, ec, exe, rest, config, RememberPidfd{&pidfd});
   if (ec) fail_run(s, exe.string() == s.arguments[0] ? "" : exe.string(), ec.value());
+  // Before the loop can see the exit, which untracks the group once it is empty.
+  detail::track_group(process.id(), o.stop_signal, o.grace);
 
   {
     // Nothing below throws: the child is either fully handed over or not started.

@@ -2,6 +2,7 @@
 // up to the grace period, SIGKILL to the group, reap; then collect output.
 #include <signal.h>
 
+#include "posix/containment.hpp"
 #include "posix/group.hpp"
 #include "process_state.hpp"
 
@@ -24,12 +25,18 @@ void stop_sequence(detail::ProcessState& s) {
     s.stdin_close_requested = true;
     s.post([](detail::ProcessState& st) { st.pump_stdin(); });
   }
+  // Descendants that left the group: found while their ancestry still runs,
+  // stopped alongside it (see "Containment" in docs/architecture.md).
+  detail::Escapees escapees;
+  if (!s.reaped && s.pidfd >= 0) escapees.collect(s.pid, s.pidfd, s.pid);
   const auto grace_end = detail::deadline_after(Clock::now(), s.options.grace);
   // A stopped process would keep a handled stop signal pending until the
   // grace period ends; SIGCONT lets it clean up. Stragglers of a leader that
   // already exited get the same treatment (unless the group is known gone).
   s.signal_group_locked(s.options.stop_signal);
   s.signal_group_locked(SIGCONT);
+  escapees.signal_all(s.options.stop_signal);
+  escapees.signal_all(SIGCONT);
   if (!s.reaped) {
     s.stop_step = StopStep::terminate;
     // Returns as soon as the process exits: no fixed sleep.
@@ -49,6 +56,13 @@ void stop_sequence(detail::ProcessState& s) {
     s.signal_group_locked(SIGKILL);
     lock.unlock();
     s.reap_group_unlocked(Clock::now() + std::chrono::seconds(1));
+  }
+  if (!escapees.empty()) {
+    if (!escapees.wait_exited(grace_end.value_or(Clock::time_point::max()))) {
+      escapees.signal_all(SIGKILL);
+      escapees.wait_exited(Clock::now() + kKillWait);
+    }
+    escapees.reap();
   }
   lock.lock();
   s.wait_locked(lock, std::nullopt, true);

@@ -36,6 +36,17 @@
 //   filler N TEXT          N bytes of 'x' lines, then TEXT and a newline
 //   tty [sigint]           print what a terminal program sees (isatty, size,
 //                          echo, /dev/tty, session, foreground), then the REPL
+//
+// Hostile children (the stress and hardening tests; see hostile_modes()):
+//   escape [wait]          fork a grandchild that leaves the process group with
+//                          setsid() and keeps stdout open, ignoring SIGTERM;
+//                          print its pid once it has escaped, then exit 0
+//                          (with "wait": keep waiting, ignoring SIGTERM too;
+//                          with "tree": as "wait", and the escapee forks a
+//                          child of its own first; prints "ESCAPEE CHILD")
+//   stop-self              print "ready", SIGSTOP itself; once continued,
+//                          print "continued" and wait for signals
+//   no-read                print "ready", then wait forever, never reading stdin
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -244,6 +255,57 @@ std::string mask_hex(const sigset_t& set) {
   return buf;
 }
 
+// --- hostile children --------------------------------------------------------
+// Kept in one block: returns -1 when `mode` is not one of them.
+int hostile_modes(const std::string& mode, int argc, char** argv) {
+  std::string arg2 = argc > 2 ? argv[2] : "";
+  if (mode == "escape") {
+    int ready[2];
+    if (::pipe(ready) != 0) die("pipe");
+    ::signal(SIGTERM, SIG_IGN);  // inherited by the grandchild
+    pid_t pid = ::fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) {
+      if (::setsid() < 0) die("setsid");
+      ::close(ready[0]);
+      if (arg2 == "tree") {
+        pid_t below = ::fork();
+        if (below < 0) die("fork");
+        if (below == 0) {
+          ::close(ready[1]);
+          wait_forever();
+        }
+        std::string id = std::to_string(below);
+        write_all(ready[1], id.data(), id.size());
+      }
+      ::close(ready[1]);  // end of file: it has escaped
+      wait_forever();
+    }
+    ::close(ready[1]);
+    std::string below;
+    char c;
+    for (ssize_t n; (n = ::read(ready[0], &c, 1)) != 0;) {
+      if (n > 0) below += c;
+      if (n < 0 && errno != EINTR) die("read");
+    }
+    ::close(ready[0]);
+    say(std::to_string(pid) + (below.empty() ? "" : " " + below) + "\n");
+    if (arg2 == "wait" || arg2 == "tree") wait_forever();
+    return 0;
+  }
+  if (mode == "stop-self") {
+    say("ready\n");
+    ::raise(SIGSTOP);
+    say("continued\n");
+    wait_forever();
+  }
+  if (mode == "no-read") {
+    say("ready\n");
+    wait_forever();
+  }
+  return -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -424,6 +486,7 @@ int main(int argc, char** argv) {
     say(info + "\n");
     return repl(arg(2));
   }
+  if (int code = hostile_modes(mode, argc, argv); code >= 0) return code;
   std::fprintf(stderr, "proctest_child: unknown mode '%s'\n", mode.c_str());
   return 64;
 }

@@ -255,6 +255,16 @@ TEST(WaitForOutput, CallsThePredicateOnAllOfStdoutUntilItHolds) {
   EXPECT_EQ(p.read_line(patient()), "> a");
 }
 
+TEST(WaitForOutput, AnExceptionFromThePredicatePropagatesAndLeavesTheProcessUsable) {
+  Process p(child({"repl"}), piped());
+  p.run();
+  EXPECT_THROW(p.wait_for_output([](const std::string&) -> bool { throw std::logic_error("x"); },
+                                 patient()),
+               std::logic_error);
+  p.write("echo still here\n");
+  EXPECT_EQ(p.expect("still here\n", patient()), "> still here\n");
+}
+
 TEST(WaitForOutput, FalseWhenTheStreamEndsOrTheTimeoutPasses) {
   Process p(child({"print", "x", "y"}));
   p.run();

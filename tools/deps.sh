@@ -4,6 +4,9 @@
 set -euo pipefail
 
 PROCTEST_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev)
+# For the CI gates (.ci/run): tools/lint.sh (clang-tidy, clang-format) and
+# tools/fuzz.sh (clang with libFuzzer), which pass them to proctest_install_deps.
+PROCTEST_CLANG_PACKAGES=(clang-14 clang-tidy-14 clang-format-14 libclang-rt-14-dev)
 
 proctest_install_deps() {
   local missing=()

@@ -69,7 +69,7 @@ std::string write_file(const std::filesystem::path& path, const std::string& tex
 
 }  // namespace
 
-Redaction Redaction::literal(std::string_view text, std::string placeholder) {
+Redaction Redaction::literal(std::string_view text, std::string_view placeholder) {
   std::string pattern;
   for (char c : text) {
     if (std::strchr("\\^$.|?*+()[]{}", c)) pattern += '\\';
@@ -100,7 +100,7 @@ detail::GoldenMatcher MatchesGolden(std::filesystem::path path, std::vector<Reda
     std::filesystem::path caller(caller_file);
     if (caller.is_absolute()) path = caller.parent_path() / path;
   }
-  return detail::GoldenMatcher(path.lexically_normal(), std::move(redactions));
+  return {path.lexically_normal(), std::move(redactions)};
 }
 
 namespace detail {

@@ -1,5 +1,6 @@
 #include "posix/group.hpp"
 
+#include "posix/signal_teardown.hpp"
 #include "proctest/process.hpp"
 
 #include <signal.h>
@@ -23,7 +24,11 @@ void become_subreaper() noexcept {
 }
 
 bool group_exists(pid_t pgid) noexcept {
-  return pgid > 0 && (::killpg(pgid, 0) == 0 || errno == EPERM);
+  bool exists = pgid > 0 && (::killpg(pgid, 0) == 0 || errno == EPERM);
+  // Every "is the group gone" decision passes here: an empty group's id may
+  // be recycled, so the signal handler must forget it now.
+  if (!exists) untrack_group(pgid);
+  return exists;
 }
 
 void signal_group(pid_t pgid, int signal) noexcept {

@@ -14,7 +14,8 @@ namespace proctest::detail {
 /// never reaps them; reap_group() then reaps them.
 void become_subreaper() noexcept;
 
-/// True while any process (zombies included) is in group `pgid`.
+/// True while any process (zombies included) is in group `pgid`. When it is
+/// empty, also forgets it for the signal teardown (untrack_group).
 bool group_exists(pid_t pgid) noexcept;
 
 /// Sends `signal` to every process in group `pgid`; ESRCH is not an error.

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "process_state.hpp"
+#include "proctest/async.hpp"
 #include "proctest/process.hpp"
 
 extern char** environ;
@@ -312,6 +313,35 @@ void BM_ManyConcurrentProctest(benchmark::State& state) {
   state.counters["threads"] = threads;
 }
 
+// The same N children with the async twin: all started and awaited from one
+// io_context thread. Counter `threads`: the most threads seen in a handler.
+void BM_ManyConcurrentAsync(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  int threads = 0;
+  for (auto _ : state) {
+    boost::asio::io_context io;
+    std::vector<std::unique_ptr<proctest::AsyncProcess>> ps;
+    ps.reserve(n);
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      ps.push_back(std::make_unique<proctest::AsyncProcess>(
+          io.get_executor(), std::vector<std::string>{"/bin/echo", "hi"}));
+      proctest::AsyncProcess& p = *ps.back();
+      p.async_run([&](std::exception_ptr e) {
+        if (e) return state.SkipWithError("run failed");
+        p.async_output([&](std::exception_ptr e2, std::string out) {
+          if (e2 || out != "hi\n") state.SkipWithError("wrong output");
+          threads = std::max(threads, thread_count());
+          ++done;
+        });
+      });
+    }
+    io.run();
+    if (done != n) state.SkipWithError("not all finished");
+  }
+  state.counters["threads"] = threads;
+}
+
 // The same N children one after another.
 void BM_ManySequentialProctest(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -369,6 +399,7 @@ BENCHMARK(BM_CloseIgnoresTerm)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ManyConcurrentProctest)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ManyConcurrentAsync)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ManySequentialProctest)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ManyConcurrentPlain)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PlainPosixSpawn)->Arg(0)->Arg(1)->Arg(4)->Unit(benchmark::kMicrosecond)->UseRealTime();

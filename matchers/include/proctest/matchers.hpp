@@ -113,7 +113,7 @@ struct Redaction {
   std::string placeholder;  ///< its replacement, e.g. "[PID]" ($1 etc. refer to groups)
 
   /// A redaction of this exact text (no regex syntax): `Redaction::literal(dir, "[TMP]")`.
-  static Redaction literal(std::string_view text, std::string placeholder);
+  static Redaction literal(std::string_view text, std::string_view placeholder);
 };
 
 /// `text` with each redaction applied in order. Throws std::invalid_argument

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# CI gate: the tests labelled `concurrency` (spawning, I/O, stopping, concurrent
+# processes; tests/CMakeLists.txt) built with ThreadSanitizer (gcc, -O1 -g1;
+# -Wno-tsan: gcc notes that TSan does not model atomic_thread_fence, used by Asio).
+# Only their targets are built. Usage: tools/ci/tsan.sh [extra ctest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${PROCTEST_TSAN_BUILD_DIR:-build-tsan}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1 -Wno-tsan" \
+  -DPROCTEST_SANITIZE=thread -DPROCTEST_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build "$build" -j 2 --target proctest_concurrency_tests proctest_child
+export PROCTEST_TIMEOUT_SCALE=${PROCTEST_TIMEOUT_SCALE:-5}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+ctest --test-dir "$build" --output-on-failure --no-tests=error -j 2 -L concurrency "$@"
