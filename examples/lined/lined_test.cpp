@@ -69,8 +69,8 @@ class LinedTest : public ProcessFixture {
   // "ready port=N pid=P" line; returns N. Failure reports name it.
   int start_server(std::vector<std::string> arguments = {}, Options options = {}) {
     arguments.insert(arguments.begin(), binary().string());
-    const Background& server = start_background("lined", std::move(arguments),
-                                                 R"(ready port=(\d+) pid=(\d+)\n)", options);
+    const Background& server =
+        start_background("lined", std::move(arguments), R"(ready port=(\d+) pid=(\d+)\n)", options);
     server_ = server.process;
     EXPECT_EQ(std::stoi(server.ready[2]), server_->id());
     return std::stoi(server.ready[1]);
