@@ -199,7 +199,9 @@ TEST(BoostPitfall12, PidfdOpenFailureIsCheckedAndCleanedUp) {
 // docs/performance.md (benchmark); this guards the mechanism with a ratio so
 // loose that only a return to fork (50-200x here) can trip it.
 TEST(BoostPitfall13, SpawnCostDoesNotGrowWithResidentMemory) {
-  auto median_spawn = [] {
+  // The fastest of 15 runs: load on the machine only ever adds time, while a
+  // fork-based spawn would cost tens of milliseconds here in every run.
+  auto fastest_spawn = [] {
     std::vector<double> us;
     for (int i = 0; i < 15; ++i) {
       auto t0 = std::chrono::steady_clock::now();
@@ -208,20 +210,21 @@ TEST(BoostPitfall13, SpawnCostDoesNotGrowWithResidentMemory) {
       us.push_back(
           std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     }
-    std::sort(us.begin(), us.end());
-    return us[us.size() / 2];
+    return *std::min_element(us.begin(), us.end());
   };
-  double small = median_spawn();
+  double small = fastest_spawn();
   constexpr std::size_t size = 1u << 30;
   void* mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(mem, MAP_FAILED);
   ::madvise(mem, size, MADV_NOHUGEPAGE);  // 4 KiB pages: the worst case for fork
   for (std::size_t i = 0; i < size; i += 4096) static_cast<char*>(mem)[i] = 1;
-  double big = median_spawn();
+  double big = fastest_spawn();
   ::munmap(mem, size);
   RecordProperty("spawn_us_small_rss", std::to_string(small));
   RecordProperty("spawn_us_1gib_rss", std::to_string(big));
-  EXPECT_LT(big, 5 * small + 2000) << "small: " << small << " us, 1 GiB: " << big << " us";
+  // Boost.Process v2's fork launcher takes ~40 ms at 1 GiB on this kind of
+  // machine (docs/performance.md); posix_spawn takes the same as without it.
+  EXPECT_LT(big, 3 * small + 10000) << "small: " << small << " us, 1 GiB: " << big << " us";
 }
 
 }  // namespace
