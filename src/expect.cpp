@@ -55,8 +55,8 @@ std::string unread_text(std::string_view unread, std::size_t total, bool is_stdo
     return std::string("nothing unread on ") + name + " (" + std::to_string(total) +
            " bytes in all, all consumed)";
   }
-  std::string text = std::string("unread ") + name + " (" + std::to_string(unread.size()) +
-                     " of " + std::to_string(total) + " bytes)";
+  std::string text = std::string("unread ") + name + " (" + std::to_string(unread.size()) + " of " +
+                     std::to_string(total) + " bytes)";
   std::string_view tail = unread;
   bool newline_at_end = tail.back() == '\n';
   if (newline_at_end) tail.remove_suffix(1);
@@ -71,9 +71,10 @@ std::string unread_text(std::string_view unread, std::size_t total, bool is_stdo
   if (start > 0) {
     // Start at a line boundary when there is one in reach.
     auto nl = tail.find('\n', start - 1);
-    if (nl != std::string_view::npos && nl + 1 < tail.size() && nl + 1 - start < 256) start = nl + 1;
-    text += ", its last " + std::to_string(tail.size() - start + (newline_at_end ? 1 : 0)) +
-            " bytes";
+    if (nl != std::string_view::npos && nl + 1 < tail.size() && nl + 1 - start < 256)
+      start = nl + 1;
+    text +=
+        ", its last " + std::to_string(tail.size() - start + (newline_at_end ? 1 : 0)) + " bytes";
   }
   text += ":\n";
   tail.remove_prefix(start);
@@ -168,7 +169,7 @@ std::optional<Found> Search::step(std::unique_lock<std::mutex>& lock, bool& over
     std::size_t cursor = c.cursor;
     std::size_t from = std::max(cursor, searched_to_ - std::min(searched_to_, req_.look_back));
     bool at_end = over && req_.at_end_call;
-    if (first_ || at_end) from = cursor;  // the end's search sees all that is unread
+    if (first_ || at_end) from = cursor;         // the end's search sees all that is unread
     std::size_t base = from > 0 ? from - 1 : 0;  // one byte of context for anchors
     c.bytes.copy_to(base, size, window_);
     c.searched += size - from;
@@ -200,9 +201,9 @@ ProcessError Search::ended_error() {
   Captured& c = stream();
   std::string unread;
   c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
-  std::string why = s_.reaped ? "ended (" + s_.status_locked().to_string() + ")"
-                              : std::string("closed ") + stream_name(req_.is_stdout) +
-                                    " (still running)";
+  std::string why = s_.reaped
+                        ? "ended (" + s_.status_locked().to_string() + ")"
+                        : std::string("closed ") + stream_name(req_.is_stdout) + " (still running)";
   return ProcessError("'" + s_.command_line + "' " + why + " before printing " + req_.what +
                       " on " + stream_name(req_.is_stdout) + "; " +
                       unread_text(unread, c.bytes.size(), req_.is_stdout));
@@ -297,8 +298,7 @@ Request regex_request(const std::regex& re, std::string what, bool is_stdout,
 
 void finish_regex(ExpectMatch& result, const Found& found) {
   std::size_t match_length = found.hit.end - found.hit.begin;
-  ProcessAccess::set_prefix(result,
-                            found.consumed.substr(0, found.consumed.size() - match_length));
+  ProcessAccess::set_prefix(result, found.consumed.substr(0, found.consumed.size() - match_length));
 }
 
 Request line_request(bool is_stdout) {
@@ -397,8 +397,7 @@ std::string Process::expect(std::string_view text, std::chrono::milliseconds tim
 }
 
 ExpectMatch Process::expect(const std::regex& pattern, std::chrono::milliseconds timeout) {
-  return detail::expect_regex(require_state(state_), pattern, detail::kUnknownRegex, timeout,
-                              true);
+  return detail::expect_regex(require_state(state_), pattern, detail::kUnknownRegex, timeout, true);
 }
 
 ExpectMatch Process::expect(const Regex& pattern, std::chrono::milliseconds timeout) {

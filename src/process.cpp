@@ -239,8 +239,7 @@ void Process::set_echo(bool on) {
     ok = ::tcsetattr(fd, TCSANOW, &mode) == 0;
   }
   if (!ok) {
-    throw ProcessError("cannot set the echo of '" + s.command_line +
-                       "': " + std::strerror(errno));
+    throw ProcessError("cannot set the echo of '" + s.command_line + "': " + std::strerror(errno));
   }
 }
 

@@ -74,7 +74,7 @@ class CaptureBuffer {
 struct Captured {
   CaptureBuffer bytes;
   std::size_t dropped = 0;
-  bool eof = true;  // true when not captured at all
+  bool eof = true;           // true when not captured at all
   std::size_t cursor = 0;    // expect()/read_line() read up to here
   std::size_t searched = 0;  // bytes expect() has looked at, in all (for tests)
 };
@@ -136,10 +136,10 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   // PTY mode: end the input as a person would, with ^D (VEOF), before the
   // write end is closed (closing a duplicate of the master ends nothing).
   bool stdin_send_eot = false;
-  int terminal_fd = -1;  // PTY mode: the master, for resize() and set_echo()
-  bool stdin_closed = true;   // the parent's write end is closed (or never existed)
-  int data_waiters = 0;       // callers waiting for output bytes, not for the exit
-  int exit_waiters = 0;       // callers waiting for the exit alone, not for end of file
+  int terminal_fd = -1;      // PTY mode: the master, for resize() and set_echo()
+  bool stdin_closed = true;  // the parent's write end is closed (or never existed)
+  int data_waiters = 0;      // callers waiting for output bytes, not for the exit
+  int exit_waiters = 0;      // callers waiting for the exit alone, not for end of file
   std::vector<std::shared_ptr<AsyncWatch>> watches;  // asynchronous operations waiting
   std::string published_out;  // output(false) snapshots, stable for the caller
   std::string published_err;

@@ -61,16 +61,15 @@ TEST(AsyncProcess, CallbacksRunOnTheExecutorNeverInline) {
     p.async_read_line(patient(), [&](std::exception_ptr e2, std::string line) {
       events.push_back("line " + message_of(e2) + " '" + line + "'");
       p.close_stdin();
-      p.async_join(patient(), [&](std::exception_ptr e3) {
-        events.push_back("join " + message_of(e3));
-      });
+      p.async_join(patient(),
+                   [&](std::exception_ptr e3) { events.push_back("join " + message_of(e3)); });
     });
   });
   inline_call = false;
   io.run();
   EXPECT_FALSE(inline_call);
-  EXPECT_THAT(events, testing::ElementsAre("run no error", "line no error '> hello'",
-                                           "join no error"));
+  EXPECT_THAT(events,
+              testing::ElementsAre("run no error", "line no error '> hello'", "join no error"));
   EXPECT_EQ(p.exit_code(), 3);
 }
 
@@ -149,8 +148,8 @@ TEST(AsyncProcess, TwoHundredProcessesOnOneThreadUseNoMoreThreads) {
   int finished = 0;
   int most_threads = 0;
   for (int i = 0; i < kCount; ++i) {
-    processes.push_back(std::make_unique<AsyncProcess>(
-        io.get_executor(), child({"print", std::to_string(i)})));
+    processes.push_back(
+        std::make_unique<AsyncProcess>(io.get_executor(), child({"print", std::to_string(i)})));
     AsyncProcess& p = *processes.back();
     p.async_run([&, i](std::exception_ptr e) {
       ASSERT_FALSE(e) << message_of(e);
@@ -174,18 +173,17 @@ TEST(AsyncProcess, CancellationEndsTheWaitAndKeepsTheChild) {
   asio::cancellation_signal cancel;
   std::string result;
   p.async_run([&](std::exception_ptr) {
-    p.async_expect("never", patient(),
-                   asio::bind_cancellation_slot(
-                       cancel.slot(), [&](std::exception_ptr e, std::string) {
-                         try {
-                           std::rethrow_exception(e);
-                         } catch (const boost::system::system_error& x) {
-                           result = x.code() == asio::error::operation_aborted ? "aborted"
-                                                                               : x.what();
-                         } catch (...) {
-                           result = "other";
-                         }
-                       }));
+    p.async_expect(
+        "never", patient(),
+        asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, std::string) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const boost::system::system_error& x) {
+            result = x.code() == asio::error::operation_aborted ? "aborted" : x.what();
+          } catch (...) {
+            result = "other";
+          }
+        }));
     asio::post(io, [&] { cancel.emit(asio::cancellation_type::all); });
   });
   io.run();

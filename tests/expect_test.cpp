@@ -171,8 +171,8 @@ TEST(Expect, LongTailsShowTheLastLines) {
   std::string message = error_of<ProcessError>([&] { p.expect("x", patient()); });
   std::string tail;
   for (int i = 11; i <= 30; ++i) tail += "  | line " + std::to_string(i) + "\n";
-  EXPECT_THAT(message, testing::EndsWith("unread stdout (231 of 231 bytes), its last 160 bytes:\n" +
-                                         tail));
+  EXPECT_THAT(message,
+              testing::EndsWith("unread stdout (231 of 231 bytes), its last 160 bytes:\n" + tail));
 }
 
 TEST(Expect, StderrHasItsOwnCursor) {
@@ -258,9 +258,9 @@ TEST(WaitForOutput, CallsThePredicateOnAllOfStdoutUntilItHolds) {
 TEST(WaitForOutput, AnExceptionFromThePredicatePropagatesAndLeavesTheProcessUsable) {
   Process p(child({"repl"}), piped());
   p.run();
-  EXPECT_THROW(p.wait_for_output([](const std::string&) -> bool { throw std::logic_error("x"); },
-                                 patient()),
-               std::logic_error);
+  EXPECT_THROW(
+      p.wait_for_output([](const std::string&) -> bool { throw std::logic_error("x"); }, patient()),
+      std::logic_error);
   p.write("echo still here\n");
   EXPECT_EQ(p.expect("still here\n", patient()), "> still here\n");
 }

@@ -2,7 +2,6 @@
 // and the golden transcript of a whole failed test run.
 #include "proctest/fixture.hpp"
 
-
 #include <fstream>
 
 #include "support.hpp"
@@ -318,8 +317,8 @@ TEST_F(FixtureTest, ABackgroundServerIsNamedInTheReport) {
 }
 
 TEST_F(FixtureTest, StartBackgroundWaitsForReadinessThenStopBackgroundStopsIt) {
-  const Background& server = start_background("server", test::child({"term-exit", "7"}),
-                                               R"(rea(d)y)");
+  const Background& server =
+      start_background("server", test::child({"term-exit", "7"}), R"(rea(d)y)");
   EXPECT_EQ(server.name, "server");
   EXPECT_EQ(server.ready[1], "d");
   EXPECT_TRUE(server.process->running());
@@ -341,8 +340,9 @@ TEST_F(FixtureTest, BackgroundMistakesGetClearErrors) {
             "no background process is called 'db' (started: 'server')");
   EXPECT_THROW(start_background("bad", test::child({"pause"}), "(unclosed"), std::regex_error);
   EXPECT_EQ(processes().size(), 1u);  // a bad pattern starts nothing
-  std::string message = test::error_of<ProcessError>(
-      [&] { start_background("early", test::child({"print", "bye\\n"}), "ready"); });
+  std::string message = test::error_of<ProcessError>([&] {
+    start_background("early", test::child({"print", "bye\\n"}), "ready");
+  });
   EXPECT_THAT(message, HasSubstr("' ended (exited with code 0) before printing a match of "
                                  "/ready/ on stdout; unread stdout (4 of 4 bytes):\n  | bye\n"));
 }

@@ -22,16 +22,14 @@ Options on_terminal(Terminal t = {}) { return {.input = Input::pipe(), .terminal
 TEST(Terminal, TheChildSeesATerminalAsAPersonWould) {
   Process p(child({"tty"}), on_terminal());
   p.run();
-  EXPECT_EQ(p.read_line(patient()),
-            "isatty 111 size 24x80 echo off devtty yes sid own fg yes");
+  EXPECT_EQ(p.read_line(patient()), "isatty 111 size 24x80 echo off devtty yes sid own fg yes");
   EXPECT_EQ(p.expect("> ", patient()), "> ");
 }
 
 TEST(Terminal, SizeAndEchoAreSettable) {
   Process p(child({"tty"}), on_terminal({.rows = 50, .columns = 132, .echo = true}));
   p.run();
-  EXPECT_EQ(p.read_line(patient()),
-            "isatty 111 size 50x132 echo on devtty yes sid own fg yes");
+  EXPECT_EQ(p.read_line(patient()), "isatty 111 size 50x132 echo on devtty yes sid own fg yes");
   EXPECT_EQ(p.expect("> ", patient()), "> ");
   p.write("echo hi\n");
   // The terminal echoes the typed line (with its "\r\n"), then the answer.
@@ -120,15 +118,14 @@ TEST(Terminal, BadUseGetsClearErrors) {
             "cannot send a control key to '" + line + "': it has no terminal (Options::terminal)");
   EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { piped.resize(1, 1); }),
             "cannot resize the terminal of '" + line + "': it has no terminal (Options::terminal)");
-  EXPECT_EQ(error_of<ProcessError>([&] { piped.send_control('1'); }),
-            "cannot send Ctrl-1 to '" + line +
-                "': not a control key (use a letter or one of @[\\]^_?)");
+  EXPECT_EQ(
+      error_of<ProcessError>([&] { piped.send_control('1'); }),
+      "cannot send Ctrl-1 to '" + line + "': not a control key (use a letter or one of @[\\]^_?)");
   Process tty(child({"sleep", "30"}), on_terminal());
   tty.run();
   tty.close_stdin();
   EXPECT_EQ(error_of<ProcessInvalidStreamError>([&] { tty.send_control('c'); }),
-            "cannot send a control key to '" + child_path() +
-                " sleep 30': its input was closed");
+            "cannot send a control key to '" + child_path() + " sleep 30': its input was closed");
 }
 
 // --- Real interactive programs --------------------------------------------
@@ -162,9 +159,9 @@ TEST(RealPrograms, AnInteractiveShellOnATerminal) {
 
 TEST(RealPrograms, PythonReplOnATerminal) {
   if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "/usr/bin/python3 is not installed";
-  Process py({"/usr/bin/python3", "-i", "-q"},
-             {.input = Input::pipe(), .env = {{"PYTHONSTARTUP", std::nullopt}},
-              .terminal = Terminal{}});
+  Process py(
+      {"/usr/bin/python3", "-i", "-q"},
+      {.input = Input::pipe(), .env = {{"PYTHONSTARTUP", std::nullopt}}, .terminal = Terminal{}});
   py.run();
   py.expect(">>> ", patient());
   py.write("print(sum(range(10)))\n");

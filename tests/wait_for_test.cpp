@@ -33,10 +33,10 @@ TEST(WaitFor, TimeoutSaysWhatWasWantedAndShowsTheProcess) {
   ASSERT_TRUE(WaitFor(p, "> ", patient()));
   testing::AssertionResult r = WaitFor(p, HasSubstr("ready"), 30ms);
   ASSERT_FALSE(r);
-  EXPECT_THAT(r.message(),
-              StartsWith("stdout of '" + child_path() +
-                         " repl' did not come to satisfy: has substring \"ready\"\n"
-                         "within 30 ms (it is still running)\n" + child_path() + " repl\n"));
+  EXPECT_THAT(r.message(), StartsWith("stdout of '" + child_path() +
+                                      " repl' did not come to satisfy: has substring \"ready\"\n"
+                                      "within 30 ms (it is still running)\n" +
+                                      child_path() + " repl\n"));
   EXPECT_THAT(r.message(), HasSubstr("  | > "));
 }
 
@@ -45,10 +45,11 @@ TEST(WaitFor, EndOfOutputFirstSaysHowItEndedAndExplains) {
   p.run();
   testing::AssertionResult r = WaitFor(p, SizeIs(5), patient());
   ASSERT_FALSE(r);
-  EXPECT_THAT(r.message(), StartsWith("stdout of '" + child_path() +
-                                      " print abc '' 2' did not come to satisfy: size is equal to 5\n"
-                                      "before stdout ended (the process exited with code 2); "
-                                      "stdout whose size 3 doesn't match\n"));
+  EXPECT_THAT(r.message(),
+              StartsWith("stdout of '" + child_path() +
+                         " print abc '' 2' did not come to satisfy: size is equal to 5\n"
+                         "before stdout ended (the process exited with code 2); "
+                         "stdout whose size 3 doesn't match\n"));
 }
 
 }  // namespace

@@ -98,17 +98,17 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Args.
   template <typename Value>
   void finish(std::exception_ptr error, Value value) {
     auto self = this->shared_from_this();
-    boost::asio::post(work_.get_executor(), [self, error = std::move(error),
-                                             value = std::move(value)]() mutable {
-      auto slot = boost::asio::get_associated_cancellation_slot(self->handler_);
-      if (slot.is_connected()) slot.clear();
-      auto work = std::move(self->work_);
-      if constexpr (sizeof...(Args) == 0) {
-        std::move(self->handler_)(std::move(error));
-      } else {
-        std::move(self->handler_)(std::move(error), std::move(value));
-      }
-    });
+    boost::asio::post(work_.get_executor(),
+                      [self, error = std::move(error), value = std::move(value)]() mutable {
+                        auto slot = boost::asio::get_associated_cancellation_slot(self->handler_);
+                        if (slot.is_connected()) slot.clear();
+                        auto work = std::move(self->work_);
+                        if constexpr (sizeof...(Args) == 0) {
+                          std::move(self->handler_)(std::move(error));
+                        } else {
+                          std::move(self->handler_)(std::move(error), std::move(value));
+                        }
+                      });
   }
 
  private:
@@ -238,8 +238,7 @@ class AsyncProcess {
   /// As above, for a std::regex (whose text messages cannot show).
   template <typename Token>
   auto async_expect(const std::regex& pattern, std::chrono::milliseconds timeout, Token&& token) {
-    return expect_regex(pattern, detail::unknown_regex_text(), timeout,
-                        std::forward<Token>(token));
+    return expect_regex(pattern, detail::unknown_regex_text(), timeout, std::forward<Token>(token));
   }
   /// Process::read_line(timeout), without blocking.
   /// `void(std::exception_ptr, std::string)`.

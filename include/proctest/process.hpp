@@ -165,8 +165,7 @@ class Regex {
  public:
   /// Compiles `pattern` with `flags` (ECMAScript by default). Throws
   /// std::regex_error for a bad pattern, as std::regex does.
-  explicit Regex(std::string pattern,
-                 std::regex::flag_type flags = std::regex::ECMAScript)
+  explicit Regex(std::string pattern, std::regex::flag_type flags = std::regex::ECMAScript)
       : pattern_(std::move(pattern)), regex_(pattern_, flags) {}
   /// The pattern text as given.
   const std::string& pattern() const noexcept { return pattern_; }
@@ -185,7 +184,9 @@ class ExpectMatch {
   /// Groups in the pattern plus one (group 0); std::smatch::size().
   std::size_t size() const noexcept { return groups_.size(); }
   /// Whether group `n` took part in the match (false when n >= size()).
-  bool matched(std::size_t n = 0) const noexcept { return n < groups_.size() && groups_[n].matched; }
+  bool matched(std::size_t n = 0) const noexcept {
+    return n < groups_.size() && groups_[n].matched;
+  }
   /// The text of group `n`; empty when it did not take part or n >= size().
   std::string str(std::size_t n = 0) const { return matched(n) ? groups_[n].text : std::string(); }
   /// As str(n): `std::stoi(m[1])`.

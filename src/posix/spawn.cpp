@@ -61,8 +61,8 @@ int prepare(SpawnAttributes& sa, const SpawnConfig& config) {
   if (int e = posix_spawnattr_setsigmask(&sa.attr, &none)) return e;
 
   if (tty) {
-    if (int e = posix_spawn_file_actions_addopen(&sa.actions, 0, config.terminal.c_str(), O_RDWR,
-                                                 0)) {
+    if (int e =
+            posix_spawn_file_actions_addopen(&sa.actions, 0, config.terminal.c_str(), O_RDWR, 0)) {
       return e;
     }
     if (int e = posix_spawn_file_actions_adddup2(&sa.actions, 0, 1)) return e;
