@@ -210,7 +210,6 @@ class ExpectOp : public Op {
     step_at(earliest(deadline_, drain));
   }
 
- private:
   std::optional<Search> search_;
   std::chrono::milliseconds timeout_;
   std::optional<Clock::time_point> deadline_;
@@ -351,7 +350,7 @@ AsyncCancel start_expect(Process& p, std::string_view text, std::chrono::millise
 AsyncCancel start_read_line(Process& p, std::chrono::milliseconds timeout, bool is_stdout,
                             AsyncDone done) {
   auto s = state_of(p);
-  auto finish = [s, done = std::move(done)](std::exception_ptr e, std::string line) {
+  auto finish = [s, done = std::move(done)](const std::exception_ptr& e, std::string line) {
     done(e, e ? std::string() : finish_line(*s, std::move(line)));
   };
   return launch<ExpectOp>(s, line_request(is_stdout), timeout, std::move(finish));
@@ -361,7 +360,8 @@ AsyncCancel start_expect_regex(Process& p, const std::regex& re, std::string wha
                                std::chrono::milliseconds timeout, bool is_stdout,
                                AsyncMatchDone done) {
   auto result = std::make_shared<ExpectMatch>();
-  auto finish = [result, done = std::move(done)](std::exception_ptr e, std::string consumed) {
+  auto finish = [result, done = std::move(done)](const std::exception_ptr& e,
+                                                 const std::string& consumed) {
     if (e) return done(e, ExpectMatch());
     ProcessAccess::set_prefix(*result, consumed.substr(0, consumed.size() - result->length(0)));
     done(nullptr, std::move(*result));

@@ -24,7 +24,7 @@ namespace {
 
 // A regex match may span the boundary between bytes already searched and new
 // ones; searching again this far back finds every match up to this long.
-constexpr std::size_t kRegexLookBack = 64 * 1024;
+constexpr std::size_t kRegexLookBack = std::size_t{64} * 1024;
 // The unread output shown in error messages: at most this much of its end.
 constexpr std::size_t kTailBytes = 2048;
 constexpr std::size_t kTailLines = 20;
@@ -204,6 +204,7 @@ ProcessError Search::ended_error() {
   std::string why = s_.reaped
                         ? "ended (" + s_.status_locked().to_string() + ")"
                         : std::string("closed ") + stream_name(req_.is_stdout) + " (still running)";
+  // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   return ProcessError("'" + s_.command_line + "' " + why + " before printing " + req_.what +
                       " on " + stream_name(req_.is_stdout) + "; " +
                       unread_text(unread, c.bytes.size(), req_.is_stdout));
@@ -213,6 +214,7 @@ ProcessTimeoutError Search::timeout_error(std::chrono::milliseconds timeout) {
   Captured& c = stream();
   std::string unread;
   c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
+  // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   return ProcessTimeoutError("'" + s_.command_line + "' did not print " + req_.what + " on " +
                              stream_name(req_.is_stdout) + " within " + ms_text(timeout) + " (" +
                              s_.status_locked().to_string() + "); " +
@@ -274,8 +276,8 @@ Request text_request(std::string_view text, bool is_stdout) {
 Request regex_request(const std::regex& re, std::string what, bool is_stdout,
                       std::shared_ptr<ExpectMatch> result) {
   return {is_stdout, std::move(what), kRegexLookBack, false,
-          [re, result](const std::string& window, std::size_t skip, std::size_t base,
-                       bool) -> std::optional<Hit> {
+          [re, result = std::move(result)](const std::string& window, std::size_t skip,
+                                           std::size_t base, bool) -> std::optional<Hit> {
             std::smatch m;
             auto flags = skip > 0 ? std::regex_constants::match_prev_avail
                                   : std::regex_constants::match_default;
@@ -283,12 +285,12 @@ Request regex_request(const std::regex& re, std::string what, bool is_stdout,
                                    window.cend(), m, re, flags)) {
               return std::nullopt;
             }
-            for (std::size_t i = 0; i < m.size(); ++i) {
+            for (const auto& group : m) {
               ExpectMatch::Group& g = ProcessAccess::add_group(*result);
-              g.matched = m[i].matched;
+              g.matched = group.matched;
               if (g.matched) {
-                g.position = base + static_cast<std::size_t>(m[i].first - window.cbegin());
-                g.text = m[i].str();
+                g.position = base + static_cast<std::size_t>(group.first - window.cbegin());
+                g.text = group.str();
               }
             }
             auto begin = static_cast<std::size_t>(m[0].first - window.cbegin());

@@ -148,15 +148,18 @@ auto make_completion(Handler handler, const boost::asio::any_io_executor& ex) {
 /// concurrent calls on the same object, as with Process.
 class AsyncProcess {
  public:
+  /// The executor type of the default completion executor.
   using executor_type = boost::asio::any_io_executor;
 
   /// A process for these arguments, whose handlers run on `executor` by
   /// default. As Process's constructors: nothing starts until async_run().
   AsyncProcess(executor_type executor, std::vector<std::string> arguments, Options options = {})
       : executor_(std::move(executor)), process_(std::move(arguments), std::move(options)) {}
+  /// As above: `AsyncProcess(ex, {"sleep", "30"})`.
   AsyncProcess(executor_type executor, std::initializer_list<std::string> arguments,
                Options options = {})
       : executor_(std::move(executor)), process_(arguments, std::move(options)) {}
+  /// As above, the command line split like a POSIX shell.
   AsyncProcess(executor_type executor, std::string_view command_line, Options options = {})
       : executor_(std::move(executor)), process_(command_line, std::move(options)) {}
 
@@ -165,6 +168,7 @@ class AsyncProcess {
   /// The synchronous view of the same process: status(), id(), write(),
   /// signal(), output(false)... (its blocking calls block, as always).
   Process& process() noexcept { return process_; }
+  /// The synchronous view, read-only.
   const Process& process() const noexcept { return process_; }
 
   /// Starts the process. Signature `void(std::exception_ptr)`: errors as
@@ -272,15 +276,21 @@ class AsyncProcess {
   void write(std::string_view data) { process_.write(data); }
   /// Process::close_stdin().
   void close_stdin() { process_.close_stdin(); }
-  /// Process::signal(), terminate(), kill().
+  /// Process::signal(): a signal to the process itself.
   void signal(int signal) { process_.signal(signal); }
+  /// Process::terminate(): SIGTERM to the process group.
   void terminate() { process_.terminate(); }
+  /// Process::kill(): SIGKILL to the process group.
   void kill() { process_.kill(); }
-  /// Process::running(), exit_code(), status(), id(), arguments().
+  /// Process::running().
   bool running() const { return process_.running(); }
+  /// Process::exit_code(): empty while running; -N for signal N.
   std::optional<int> exit_code() const { return process_.exit_code(); }
+  /// Process::status(): how it ended, which stop step ended it, how long it ran.
   ExitStatus status() const { return process_.status(); }
+  /// Process::id(): the pid (and process group id).
   int id() const { return process_.id(); }
+  /// Process::arguments().
   const std::vector<std::string>& arguments() const { return process_.arguments(); }
 
  private:

@@ -104,6 +104,7 @@ class Output {
 struct Terminal {
   /// The window size the child sees (TIOCGWINSZ); Process::resize() changes it.
   unsigned short rows = 24;
+  /// The width in characters.
   unsigned short columns = 80;
   /// Whether the terminal echoes what the test writes back into the output,
   /// as a terminal does for a person typing. Off by default, so output()
@@ -212,8 +213,11 @@ class ExpectMatch {
   /// One group's part of the match (an implementation detail: use str(),
   /// position(), matched()).
   struct Group {
+    /// Whether the group took part in the match.
     bool matched = false;
+    /// Where it starts in the whole stream.
     std::size_t position = 0;
+    /// Its text.
     std::string text;
   };
 
@@ -247,7 +251,10 @@ class Process {
   /// expansion and no shell started. Throws ProcessError on unbalanced quotes.
   explicit Process(std::string_view command_line, Options options = {});
 
+  /// Takes over the process; the moved-from object throws ProcessNotRunError
+  /// on use (and its destructor does nothing).
   Process(Process&&) noexcept;
+  /// Stops this object's own process first (close()), then takes over.
   Process& operator=(Process&&) noexcept;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -392,6 +399,7 @@ class Process {
 
   /// Bytes of stdout / stderr read but not kept because of Options::capture_limit.
   std::size_t output_dropped() const;
+  /// As output_dropped(), for stderr.
   std::size_t error_dropped() const;
 
  private:

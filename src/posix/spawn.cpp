@@ -51,8 +51,8 @@ int prepare(SpawnAttributes& sa, const SpawnConfig& config) {
   // calls setsid() before the file actions, so opening the terminal then
   // makes it the controlling one.
   bool tty = !config.terminal.empty();
-  short flags = static_cast<short>((tty ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP) |
-                                   POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  auto flags = static_cast<short>((tty ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP) |
+                                  POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   if (int e = posix_spawnattr_setflags(&sa.attr, flags)) return e;
   if (!tty) {
     if (int e = posix_spawnattr_setpgroup(&sa.attr, 0)) return e;
