@@ -3,7 +3,8 @@
 # Sourced by run-examples.sh and run-tests.sh; safe to run again and again.
 set -euo pipefail
 
-PROCTEST_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev)
+PROCTEST_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libgtest-dev libgmock-dev libbenchmark-dev
+  bc python3)  # bc and python3: the interactive tests drive them (tests/pty_test.cpp)
 # For the CI gates (.ci/run): tools/lint.sh (clang-tidy, clang-format) and
 # tools/fuzz.sh (clang with libFuzzer), which pass them to proctest_install_deps.
 PROCTEST_CLANG_PACKAGES=(clang-14 clang-tidy-14 clang-format-14 libclang-rt-14-dev)
