@@ -184,7 +184,8 @@ int repl(const std::string& flags) {
       static const char answer[] = "interrupted\n> ";
       [[maybe_unused]] ssize_t ignored = ::write(1, answer, sizeof answer - 1);
     };
-    sa.sa_flags = SA_RESTART;
+    // No SA_RESTART: read() then returns EINTR and the loop reads again (a
+    // sanitizer that defers handlers to the end of a blocking call needs it).
     ::sigaction(SIGINT, &sa, nullptr);
     // On a terminal, ^C also flushes output not yet read unless NOFLSH is
     // set: the "interrupted" answer could be lost in that race.

@@ -98,17 +98,21 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Args.
   template <typename Value>
   void finish(std::exception_ptr error, Value value) {
     auto self = this->shared_from_this();
-    boost::asio::post(work_.get_executor(),
+    // The work is released only once post() has returned: the handler may
+    // run, and its io_context be destroyed, while post() is still waking a
+    // thread of it (a use after free that TSan reports).
+    auto work = std::move(work_);
+    boost::asio::post(work.get_executor(),
                       [self, error = std::move(error), value = std::move(value)]() mutable {
                         auto slot = boost::asio::get_associated_cancellation_slot(self->handler_);
                         if (slot.is_connected()) slot.clear();
-                        auto work = std::move(self->work_);
                         if constexpr (sizeof...(Args) == 0) {
                           std::move(self->handler_)(std::move(error));
                         } else {
                           std::move(self->handler_)(std::move(error), std::move(value));
                         }
                       });
+    work.reset();
   }
 
  private:
