@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI gate: the tests labelled `concurrency` (spawning, I/O, stopping, concurrent
-# processes; tests/CMakeLists.txt) built with ThreadSanitizer (gcc, -O1 -g1;
+# processes; expect, PTY and AsyncProcess; tests/CMakeLists.txt) built with ThreadSanitizer (gcc, -O1 -g1;
 # -Wno-tsan: gcc notes that TSan does not model atomic_thread_fence, used by Asio).
 # Only their targets are built. Usage: tools/ci/tsan.sh [extra ctest arguments]
 set -euo pipefail
