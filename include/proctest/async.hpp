@@ -28,6 +28,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -82,14 +83,31 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Args.
   template <typename Start>
   void launch(Start&& start) {
     auto self = this->shared_from_this();
+    // The slot is connected before the operation starts: once it has, the
+    // handler may run (and clear the slot) on another thread at any time. A
+    // cancellation that comes before the operation's cancel function is
+    // known is remembered and applied as soon as it is.
+    struct Canceller {
+      std::mutex mutex;
+      AsyncCancel cancel;
+      bool requested = false;
+    };
+    auto canceller = std::make_shared<Canceller>();
     auto slot = boost::asio::get_associated_cancellation_slot(handler_);
+    if (slot.is_connected()) {
+      slot.assign([canceller](boost::asio::cancellation_type) {
+        std::lock_guard<std::mutex> lock(canceller->mutex);
+        canceller->requested = true;
+        if (canceller->cancel) canceller->cancel();
+      });
+    }
     try {
       AsyncCancel cancel = start([self](std::exception_ptr e, auto value) {
         self->finish(std::move(e), std::move(value));
       });
-      if (slot.is_connected()) {
-        slot.assign([cancel](boost::asio::cancellation_type) { cancel(); });
-      }
+      std::lock_guard<std::mutex> lock(canceller->mutex);
+      canceller->cancel = std::move(cancel);
+      if (canceller->requested) canceller->cancel();
     } catch (...) {
       finish(std::current_exception(), Value{});
     }
