@@ -25,6 +25,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -33,6 +34,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -116,12 +118,22 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Args.
   template <typename Value>
   void finish(std::exception_ptr error, Value value) {
     auto self = this->shared_from_this();
-    // The work is released only once post() has returned: the handler may
-    // run, and its io_context be destroyed, while post() is still waking a
-    // thread of it (a use after free that TSan reports).
+    // The handler runs only once post() has returned here, and the work is
+    // released only then: otherwise the handler could run, and its execution
+    // context be destroyed, while post() is still waking a thread of it — an
+    // io_context the user destroys after run() returns, or Asio's
+    // system_context (use_future's executor) destroyed at exit while this
+    // thread, proctest's I/O thread, still signals it. TSan reported both.
+    // An executor that runs the handler inside post() itself (on this
+    // thread) is not made to wait for itself.
+    poster_ = std::this_thread::get_id();
     auto work = std::move(work_);
     boost::asio::post(work.get_executor(),
                       [self, error = std::move(error), value = std::move(value)]() mutable {
+                        if (std::this_thread::get_id() != self->poster_) {
+                          std::unique_lock<std::mutex> lock(self->post_mutex_);
+                          self->post_done_.wait(lock, [&] { return self->posted_; });
+                        }
                         auto slot = boost::asio::get_associated_cancellation_slot(self->handler_);
                         if (slot.is_connected()) slot.clear();
                         if constexpr (sizeof...(Args) == 0) {
@@ -131,6 +143,11 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Args.
                         }
                       });
     work.reset();
+    {
+      std::lock_guard<std::mutex> lock(post_mutex_);
+      posted_ = true;
+    }
+    post_done_.notify_one();
   }
 
  private:
@@ -138,6 +155,10 @@ class Completion : public std::enable_shared_from_this<Completion<Handler, Args.
   using Value = std::tuple_element_t<0, std::tuple<Args..., int>>;
   Handler handler_;
   boost::asio::executor_work_guard<boost::asio::any_io_executor> work_;
+  std::thread::id poster_;
+  std::mutex post_mutex_;
+  std::condition_variable post_done_;
+  bool posted_ = false;
 };
 
 template <typename... Args, typename Handler>
