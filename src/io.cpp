@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +33,18 @@ constexpr std::size_t kReadSize = std::size_t{64} * 1024;
 // user's pipe budget (fs.pipe-user-pages-soft), past which the kernel refuses
 // (EPERM) and we keep 64 KiB.
 constexpr int kBulkPipeSize = 1 << 20;
+
+// waitid()'s report as the status word waitpid() would have given.
+int wait_status_of(const siginfo_t& info) {
+  switch (info.si_code) {
+    case CLD_EXITED:
+      return (info.si_status & 0xff) << 8;
+    case CLD_DUMPED:
+      return (info.si_status & 0x7f) | 0x80;
+    default:  // CLD_KILLED (WEXITED reports nothing else)
+      return info.si_status & 0x7f;
+  }
+}
 
 }  // namespace
 
@@ -133,12 +146,46 @@ ProcessState::~ProcessState() {
   if (terminal_fd >= 0) ::close(terminal_fd);
 }
 
-void ProcessState::start_on_loop() {
+void ProcessState::start_loop_work() {
   if (out_reader.pipe) read_some(true);
   if (err_reader.pipe) read_some(false);
   pump_stdin();
-  process->async_wait(
-      [self = shared_from_this()](const boost::system::error_code& ec, int) { self->on_exit(ec); });
+  wait_exit();
+}
+
+// Not Boost.Process v2's async_wait: after any readiness of the pidfd it reaps
+// with a blocking waitpid() on this thread. Asio's reactor reuses a closed
+// descriptor's state for the next registration, and an epoll event already
+// taken for the closed one but not yet handled is then applied to the new
+// one's operations: a wait queued from a thread other than the loop's can
+// complete although the child runs. v2 would then block the loop until that
+// child exits, stalling every Process (a child waiting for the stdin the
+// stalled loop would close never exits). Here a readiness only counts once
+// waitid() says the child has exited; else the wait is queued again.
+void ProcessState::wait_exit() {
+  exit_watch->async_wait(boost::asio::posix::descriptor_base::wait_read,
+                         [self = shared_from_this()](const boost::system::error_code& ec) {
+                           if (ec != boost::asio::error::operation_aborted) self->on_exit_ready();
+                         });
+}
+
+void ProcessState::on_exit_ready() {
+  if (!exit_watch) return;  // reaped already (a second readiness)
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  int r = 0;
+  do {
+    r = ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED | WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  // Still running (EAGAIN: a non-blocking pidfd on a kernel that reports it
+  // so even with WNOHANG): the readiness was a stale event.
+  if ((r == 0 && info.si_pid == 0) || (r < 0 && errno == EAGAIN)) {
+    wait_exit();
+    return;
+  }
+  // An error means someone else reaped our child (a SIGCHLD handler that
+  // calls waitpid(-1)); its status is lost, and reported as such.
+  on_exit(r == 0, r == 0 ? wait_status_of(info) : 0);
 }
 
 void ProcessState::read_some(bool is_stdout) {
@@ -314,26 +361,24 @@ void ProcessState::abandon_outputs() {
   if (err_reader.pipe) err_reader.pipe->close(ignored);
 }
 
-void ProcessState::on_exit(const boost::system::error_code& ec) {
+void ProcessState::on_exit(bool status_known, int status) {
   bool wake_now = true;
   {
     std::lock_guard<std::mutex> lock(mutex);
     reaped = true;
     end_time = Clock::now();
-    // An error means someone else reaped our child (a SIGCHLD handler that
-    // calls waitpid(-1)); its status is lost, and reported as such.
-    status_lost = static_cast<bool>(ec);
-    wait_status = ec ? 0 : process->native_exit_code();
+    status_lost = !status_known;
+    wait_status = status;
     // The leader's pid was freed just now; it cannot have been recycled
     // yet. If no member holds the group id, it must never be used again.
     group_gone = !group_exists(pid);
     pidfd = -1;
     if (terminal_fd >= 0) ::close(terminal_fd);  // resize() after the exit does nothing
     terminal_fd = -1;
-    // Drop the v2 handle without its destructor's terminate_if_running(): the
-    // pid is reaped and may be recycled; only the pidfd is left to close.
-    auto handle = process->detach();
-    process.reset();
+    // The pid is reaped and may be recycled; only the pidfd is left to close.
+    boost::system::error_code ignored;
+    exit_watch->close(ignored);
+    exit_watch.reset();
     wake_now = exit_waiters > 0 || data_waiters > 0 || (out.eof && err.eof);
   }
   // A join() also needs both ends of file. The child's descriptors closed

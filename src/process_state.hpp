@@ -3,10 +3,10 @@
 #ifndef PROCTEST_SRC_PROCESS_STATE_HPP
 #define PROCTEST_SRC_PROCESS_STATE_HPP
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/writable_pipe.hpp>
-#include <boost/process/v2/process.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -21,6 +21,9 @@
 namespace proctest::detail {
 
 using Clock = std::chrono::steady_clock;
+
+/// The child's pidfd on the loop: readable once the child has exited.
+using ExitWatch = boost::asio::posix::basic_stream_descriptor<Executor>;
 
 /// The bytes of one captured stream. Small output is a plain std::string.
 /// Past kHeadLimit, bytes go to separately mapped chunks instead: growing a
@@ -144,8 +147,8 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   std::string published_out;  // output(false) snapshots, stable for the caller
   std::string published_err;
 
-  // --- I/O thread only ----------------------------------------------------
-  std::optional<boost::process::v2::basic_process<Executor>> process;
+  // --- I/O thread only (and run()'s thread in start_loop_work) -------------
+  std::optional<ExitWatch> exit_watch;  // owns the pidfd until the reap
   Reader out_reader;
   Reader err_reader;
   std::optional<boost::asio::writable_pipe> stdin_pipe;
@@ -153,11 +156,18 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   bool write_in_flight = false;
   char last_written = '\n';  // PTY mode: whether ^D starts a line
   bool eot_written = false;
-  int pidfd = -1;  // owned by `process`; for pidfd_send_signal
+  int pidfd = -1;  // owned by `exit_watch`; for pidfd_send_signal
 
   /// Starts the loop-side work: reads, the pending stdin bytes, the exit wait.
-  /// Called once, on the I/O thread, after run() has handed over the pipes.
-  void start_on_loop();
+  /// Called once, by run() on its own thread, after it has handed over the
+  /// pipes: each part is given to the reactor last and not touched again
+  /// from that thread, and the exit wait, whose handler touches the others,
+  /// comes last.
+  void start_loop_work();
+  /// The pidfd was reported readable: reaps if the child has exited, else
+  /// waits again (a stale event, see io.cpp). On the I/O thread; tests post
+  /// it to play such an event.
+  void on_exit_ready();
   /// Takes queued stdin bytes and the close request; called on the I/O thread.
   void pump_stdin();
   /// Closes the read pipes (drain delay expired); called on the I/O thread.
@@ -193,7 +203,9 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   void start_read(Reader& reader, bool is_stdout);
   static void grow_reader(Reader& reader) noexcept;
   void mark_eof(bool is_stdout);
-  void on_exit(const boost::system::error_code& ec);
+  /// Waits for the pidfd to be readable, then reaps (see io.cpp).
+  void wait_exit();
+  void on_exit(bool status_known, int status);
   void close_stdin_pipe();
 };
 

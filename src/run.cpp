@@ -257,27 +257,32 @@ Process& Process::run() {
   // Copied now: once the child runs, nothing may throw (bad_alloc included).
   std::string canned_input = o.input.kind() == Input::Kind::bytes ? o.input.data() : std::string();
 
-  detail::PosixSpawnLauncher launcher{s.arguments[0]};
-  std::vector<std::string> rest(s.arguments.begin() + 1, s.arguments.end());
-  int pidfd = -1;
-  struct RememberPidfd {
-    int* out;
-    void on_success(const detail::SpawnedChild& c) { *out = c.pidfd; }
-  };
+  // Spawned directly rather than through PosixSpawnLauncher: the exit is
+  // watched through our own descriptor on the pidfd, not a v2 basic_process
+  // (see ProcessState::wait_exit for why).
   auto start = Clock::now();
-  auto process = launcher(executor, ec, exe, rest, config, RememberPidfd{&pidfd});
+  detail::SpawnedChild child = detail::spawn_child(exe, s.arguments, config, ec);
   if (ec) fail_run(s, exe.string() == s.arguments[0] ? "" : exe.string(), ec.value());
-  // Before the loop can see the exit, which untracks the group once it is empty.
-  detail::track_group(process.id(), o.stop_signal, o.grace);
+  detail::ExitWatch exit_watch(executor);
+  {
+    boost::system::error_code assign_ec;
+    exit_watch.assign(child.pidfd, assign_ec);
+    if (assign_ec) {
+      // The reactor would not take the pidfd: do not leave the child behind.
+      detail::abandon_child(child);
+      fail_run(s, "cannot watch its exit", assign_ec.value());
+    }
+  }
+  detail::track_group(child.pid, o.stop_signal, o.grace);
 
   {
     // Nothing below throws: the child is either fully handed over or not started.
     std::lock_guard<std::mutex> lock(s.mutex);
     s.started = true;
-    s.pid = process.id();
-    s.pidfd = pidfd;
+    s.pid = child.pid;
+    s.pidfd = child.pidfd;
     s.start_time = start;
-    s.process.emplace(std::move(process));
+    s.exit_watch.emplace(std::move(exit_watch));
     s.out.eof = !out_reader;
     s.err.eof = !err_reader;
     s.stdin_closed = !stdin_writer;
@@ -291,17 +296,15 @@ Process& Process::run() {
       s.stdin_send_eot = static_cast<bool>(o.terminal);
     }
   }
-  // Posted after unlocking, so the loop does not start by contending for it.
-  // Not started here on the caller's thread, although that would spare the
-  // I/O thread a wake-up per spawn: Asio may apply an epoll event that was
-  // already queued for a closed descriptor to the next descriptor that reuses
-  // its reactor state, and a pidfd wait queued from here can be that next
-  // one. The stale event completes the wait spuriously, and Boost.Process v2
-  // then reaps with a blocking waitpid() on the I/O thread, which stalls every
-  // Process until that child exits (Concurrency.ThreadsSpawningAtOnce... hung).
-  // Posted, the wait is queued behind any such stale event. See
-  // docs/performance.md, workload 1.
-  s.post([](ProcessState& st) { st.start_on_loop(); });
+  // Started here, on the caller's thread, rather than posted to the loop: that
+  // spares the I/O thread a wake-up per spawn. Safe because each part is
+  // handed to the reactor last, after which this thread touches it no more
+  // (a read's or write's completion may run on the I/O thread at once), the
+  // parts share no loop-side state, and the exit wait comes last: its
+  // handler is the only one that touches stdin and the other streams. The
+  // exit wait tolerates the stale event that may reach a descriptor
+  // registered from a thread other than the loop's (ProcessState::wait_exit).
+  s.start_loop_work();
   return *this;
 }
 
