@@ -10,8 +10,10 @@
 //     --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,9 +24,11 @@
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -283,6 +287,90 @@ void BM_CloseIgnoresTerm(benchmark::State& state) {
   report_distribution(state, late, "");
 }
 
+// The physical limits of 5 and 6, for their tails: the same waits with no
+// proctest in them, in the same run, so that a stall of the machine shows in
+// both. A timed wait of 100 ms on a condition variable nobody signals:
+// how late the thread wakes.
+void BM_PlainTimedWaitOvershoot(benchmark::State& state) {
+  std::mutex mutex;
+  std::condition_variable never;
+  std::vector<double> late;
+  for (auto _ : state) {
+    std::unique_lock<std::mutex> lock(mutex);
+    auto start = Clock::now();
+    never.wait_until(lock, start + std::chrono::milliseconds(100));
+    late.push_back(seconds_since(start) - 0.1);
+    state.SetIterationTime(late.back());
+  }
+  report_distribution(state, late, "");
+}
+
+// A plain child for the stop references: the helper in `mode`, its stdout a
+// pipe read until its "ready" line. Returns pid and pidfd.
+std::pair<pid_t, int> plain_ready_child(const char* mode) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  std::string arg0 = PROCTEST_CHILD;
+  std::string arg1 = mode;
+  std::string arg2 = "0";
+  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, arg0.c_str(), &fa, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  if (rc != 0) throw std::runtime_error("posix_spawn");
+  char c = 0;
+  while (::read(fds[0], &c, 1) == 1 && c != '\n') {
+  }
+  ::close(fds[0]);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) throw std::runtime_error("pidfd_open");
+  return {pid, pidfd};
+}
+
+// The reference of BM_CloseExitsOnTerm: kill(SIGTERM) and a blocking
+// waitpid() on the caller's thread.
+void BM_PlainStopExitsOnTerm(benchmark::State& state) {
+  std::vector<double> took;
+  for (auto _ : state) {
+    auto [pid, pidfd] = plain_ready_child("term-exit");
+    auto start = Clock::now();
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    took.push_back(seconds_since(start));
+    state.SetIterationTime(took.back());
+    ::close(pidfd);
+    if (!WIFEXITED(status)) state.SkipWithError("did not exit on SIGTERM");
+  }
+  report_distribution(state, took, "");
+}
+
+// The reference of BM_CloseIgnoresTerm: kill(SIGTERM), poll() the pidfd for
+// the grace period, kill(SIGKILL), waitpid(); reported as the overshoot of G.
+void BM_PlainStopIgnoresTerm(benchmark::State& state) {
+  const int grace_ms = static_cast<int>(state.range(0));
+  std::vector<double> late;
+  for (auto _ : state) {
+    auto [pid, pidfd] = plain_ready_child("ignore-term");
+    auto start = Clock::now();
+    ::kill(pid, SIGTERM);
+    pollfd p{pidfd, POLLIN, 0};
+    if (::poll(&p, 1, grace_ms) != 0) state.SkipWithError("exited on SIGTERM");
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    late.push_back(seconds_since(start) - grace_ms / 1000.0);
+    state.SetIterationTime(late.back());
+    ::close(pidfd);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) state.SkipWithError("not killed");
+  }
+  report_distribution(state, late, "");
+}
+
 // Threads in this process now.
 int thread_count() {
   int n = 0;
@@ -394,6 +482,16 @@ void BM_ManyConcurrentPlain(benchmark::State& state) {
 BENCHMARK(BM_JoinTimeoutOvershoot)->Iterations(30)->UseManualTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CloseExitsOnTerm)->Iterations(30)->UseManualTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CloseIgnoresTerm)
+    ->Arg(100)
+    ->Iterations(10)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PlainTimedWaitOvershoot)
+    ->Iterations(30)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PlainStopExitsOnTerm)->Iterations(30)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PlainStopIgnoresTerm)
     ->Arg(100)
     ->Iterations(10)
     ->UseManualTime()
