@@ -1,6 +1,8 @@
 // The loop side of a Process: draining stdout and stderr, writing stdin,
 // waiting for the exit through the pidfd. Everything here runs on the I/O
-// thread; the caller side meets it under ProcessState::mutex.
+// thread, except start_loop_work(), which run() calls on its own thread to
+// hand each part to the reactor; the caller side meets it under
+// ProcessState::mutex.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -163,6 +165,7 @@ void ProcessState::start_loop_work() {
 // stalled loop would close never exits). Here a readiness only counts once
 // waitid() says the child has exited; else the wait is queued again.
 void ProcessState::wait_exit() {
+  if (!exit_watch) return;  // reaped meanwhile (a retry after a stale event)
   exit_watch->async_wait(boost::asio::posix::descriptor_base::wait_read,
                          [self = shared_from_this()](const boost::system::error_code& ec) {
                            if (ec != boost::asio::error::operation_aborted) self->on_exit_ready();
@@ -179,8 +182,19 @@ void ProcessState::on_exit_ready() {
   } while (r < 0 && errno == EINTR);
   // Still running (EAGAIN: a non-blocking pidfd on a kernel that reports it
   // so even with WNOHANG): the readiness was a stale event.
+  // Waited for again after 1 ms rather than at once: a pidfd that stays
+  // readable while its zombie cannot be reaped yet (a child traced by
+  // `strace -f`, until the tracer has seen its exit) would otherwise make
+  // the loop spin.
   if ((r == 0 && info.si_pid == 0) || (r < 0 && errno == EAGAIN)) {
-    wait_exit();
+    try {
+      if (!exit_retry) exit_retry.emplace(exit_watch->get_executor());
+      exit_retry->expires_after(std::chrono::milliseconds(1));
+      exit_retry->async_wait(
+          [self = shared_from_this()](const boost::system::error_code&) { self->wait_exit(); });
+    } catch (...) {
+      wait_exit();
+    }
     return;
   }
   // An error means someone else reaped our child (a SIGCHLD handler that
@@ -268,6 +282,12 @@ void ProcessState::poke_watches() {
     if (watches.empty()) return;
     now = watches;
   }
+  if (!on_io_thread()) {
+    // From start_loop_work() on run()'s thread (stdin closed at once, say):
+    // an operation is stepped on the I/O thread only, one step at a time.
+    post([](ProcessState& st) { st.poke_watches(); });
+    return;
+  }
   for (auto& w : now) w->poke();
 }
 
@@ -324,13 +344,16 @@ void ProcessState::close_stdin_pipe() {
     boost::system::error_code ignored;
     stdin_pipe->close(ignored);
     stdin_pipe.reset();
-    // A blocked SIGPIPE from an EPIPE write stays pending on this thread;
-    // consume it so the pending set stays clean.
-    sigset_t pipe_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    struct timespec zero {};
-    while (::sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
+    // A blocked SIGPIPE from an EPIPE write stays pending on the I/O thread
+    // (which blocks every signal); consume it so the pending set stays
+    // clean. Not on run()'s thread: a SIGPIPE pending there is the user's.
+    if (on_io_thread()) {
+      sigset_t pipe_set;
+      sigemptyset(&pipe_set);
+      sigaddset(&pipe_set, SIGPIPE);
+      struct timespec zero {};
+      while (::sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
+      }
     }
   }
   bool wake = false;

@@ -3,6 +3,7 @@
 #ifndef PROCTEST_SRC_PROCESS_STATE_HPP
 #define PROCTEST_SRC_PROCESS_STATE_HPP
 
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/readable_pipe.hpp>
@@ -82,7 +83,8 @@ struct Captured {
   std::size_t searched = 0;  // bytes expect() has looked at, in all (for tests)
 };
 
-/// Loop-side reader of one pipe; touched only on the I/O thread.
+/// Loop-side reader of one pipe; touched only on the I/O thread (and by
+/// start_loop_work() before its first read is queued).
 struct Reader {
   std::optional<boost::asio::readable_pipe> pipe;
   // Allocated on the first read, uninitialized: a Process whose output is a
@@ -149,6 +151,8 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
 
   // --- I/O thread only (and run()'s thread in start_loop_work) -------------
   std::optional<ExitWatch> exit_watch;  // owns the pidfd until the reap
+  std::optional<boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>, Executor>>
+      exit_retry;  // waits 1 ms after a stale exit readiness
   Reader out_reader;
   Reader err_reader;
   std::optional<boost::asio::writable_pipe> stdin_pipe;
@@ -162,13 +166,17 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   /// Called once, by run() on its own thread, after it has handed over the
   /// pipes: each part is given to the reactor last and not touched again
   /// from that thread, and the exit wait, whose handler touches the others,
-  /// comes last.
+  /// comes last. Asynchronous operations are poked through the loop. The
+  /// first stdin write may run here, with the caller's signal mask: it
+  /// cannot raise SIGPIPE because run() still holds the child's read end of
+  /// the pipe until this returns.
   void start_loop_work();
   /// The pidfd was reported readable: reaps if the child has exited, else
   /// waits again (a stale event, see io.cpp). On the I/O thread; tests post
   /// it to play such an event.
   void on_exit_ready();
-  /// Takes queued stdin bytes and the close request; called on the I/O thread.
+  /// Takes queued stdin bytes and the close request; called on the I/O thread
+  /// (and once by start_loop_work()).
   void pump_stdin();
   /// Closes the read pipes (drain delay expired); called on the I/O thread.
   void abandon_outputs();

@@ -249,5 +249,35 @@ TEST(AsyncProcess, ErrorsOfBadCallsArriveThroughTheHandler) {
   EXPECT_EQ(message, "'" + child_path() + " repl' has not been run: call run() first");
 }
 
+// async_close() is the one operation allowed before async_run(). run()
+// starts the loop-side work on the caller's thread, and with no stdin bytes it
+// closes stdin there at once: the waiting close must still be stepped on
+// proctest's I/O thread only (TSan checks that), and complete exactly once
+// either way: "not running yet" if its first step came first, else by
+// stopping the process.
+TEST(AsyncProcess, CloseRequestedBeforeRunCompletesOnceWhicheverComesFirst) {
+  for (int i = 0; i < 20; ++i) {
+    asio::io_context io;
+    AsyncProcess p(io.get_executor(), child({"echo"}), {.input = Input::bytes("")});
+    int closed = 0;
+    int ran = 0;
+    std::string close_error;
+    p.async_close([&](std::exception_ptr e) {
+      ++closed;
+      close_error = message_of(e);
+    });
+    p.async_run([&](std::exception_ptr e) {
+      ++ran;
+      EXPECT_EQ(e, nullptr);
+    });
+    io.run();
+    EXPECT_EQ(closed, 1);
+    EXPECT_EQ(ran, 1);
+    EXPECT_EQ(close_error, "no error");
+    p.process().join(patient());
+    EXPECT_TRUE(p.process().exit_code().has_value());
+  }
+}
+
 }  // namespace
 }  // namespace proctest
