@@ -305,27 +305,37 @@ void BM_PlainTimedWaitOvershoot(benchmark::State& state) {
   report_distribution(state, late, "");
 }
 
-// A plain child for the stop references: the helper in `mode`, its stdout a
-// pipe read until its "ready" line. Returns pid and pidfd.
-std::pair<pid_t, int> plain_ready_child(const char* mode) {
+// posix_spawn of `argv` (argv[0] the path) with its stdout a new pipe and
+// nothing else set up. Returns the pid and the pipe's read end.
+std::pair<pid_t, int> plain_spawn_piped(char* const argv[]) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    throw std::runtime_error("posix_spawn");
+  }
+  return {pid, fds[0]};
+}
+
+// A plain child for the stop references: the helper in `mode`, its stdout
+// read until its "ready" line. Returns pid and pidfd.
+std::pair<pid_t, int> plain_ready_child(const char* mode) {
   std::string arg0 = PROCTEST_CHILD;
   std::string arg1 = mode;
   std::string arg2 = "0";
   char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, arg0.c_str(), &fa, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(fds[1]);
-  if (rc != 0) throw std::runtime_error("posix_spawn");
+  auto [pid, out] = plain_spawn_piped(argv);
   char c = 0;
-  while (::read(fds[0], &c, 1) == 1 && c != '\n') {
+  while (::read(out, &c, 1) == 1 && c != '\n') {
   }
-  ::close(fds[0]);
+  ::close(out);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) throw std::runtime_error("pidfd_open");
   return {pid, pidfd};
@@ -449,21 +459,10 @@ void BM_ManyConcurrentPlain(benchmark::State& state) {
     std::vector<std::pair<pid_t, int>> children;
     children.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-      int fds[2];
-      if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-      posix_spawn_file_actions_t fa;
-      posix_spawn_file_actions_init(&fa);
-      posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
       char arg0[] = "/bin/echo";
       char arg1[] = "hi";
       char* argv[] = {arg0, arg1, nullptr};
-      pid_t pid = 0;
-      if (::posix_spawn(&pid, arg0, &fa, nullptr, argv, environ) != 0) {
-        throw std::runtime_error("posix_spawn");
-      }
-      posix_spawn_file_actions_destroy(&fa);
-      ::close(fds[1]);
-      children.emplace_back(pid, fds[0]);
+      children.push_back(plain_spawn_piped(argv));
     }
     for (auto [pid, fd] : children) {
       std::string out;
