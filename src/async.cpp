@@ -231,6 +231,9 @@ class CloseOp : public Op {
       complete(nullptr, {});
       return;
     }
+    // run() is still starting the loop-side work on its own thread (stdin
+    // among it): wait for the poke it sends when done.
+    if (!s_->handed_to_loop) return;
     for (;;) {
       switch (phase_) {
         case Phase::begin:

@@ -119,6 +119,9 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   mutable std::mutex mutex;
   std::condition_variable changed;
   bool started = false;
+  // run() has handed the process to the loop: start_loop_work() returned on
+  // run()'s thread. Until then the loop must not touch the loop-side state.
+  bool handed_to_loop = false;
   pid_t pid = -1;
   Clock::time_point start_time{};
   bool reaped = false;

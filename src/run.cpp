@@ -305,6 +305,11 @@ Process& Process::run() {
   // exit wait tolerates the stale event that may reach a descriptor
   // registered from a thread other than the loop's (ProcessState::wait_exit).
   s.start_loop_work();
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.handed_to_loop = true;
+  }
+  s.poke_watches();  // an async_close() waiting since before run()
   return *this;
 }
 
