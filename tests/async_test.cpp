@@ -226,15 +226,17 @@ TEST(AsyncProcess, JoinTimeoutLeavesItRunningAndDestructionStopsIt) {
   int pid = 0;
   {
     asio::io_context io;
-    AsyncProcess p(io.get_executor(), child({"sleep", "30"}));
+    // "pause" waits for ever ("sleep 30" is 30 ms, which a loaded machine
+    // outlived between the join's timeout and the check below).
+    AsyncProcess p(io.get_executor(), child({"pause"}));
     std::string message;
     p.async_run([&](std::exception_ptr) {
       pid = p.id();
       p.async_join(20ms, [&](std::exception_ptr e) { message = message_of(e); });
     });
     io.run();
-    EXPECT_EQ(message, "'" + child_path() + " sleep 30' did not exit within 20 ms");
-    EXPECT_TRUE(p.running());
+    EXPECT_EQ(message, "'" + child_path() + " pause' did not exit within 20 ms");
+    EXPECT_TRUE(p.running()) << p.status().to_string() << "; stderr: " << p.process().error(false);
     EXPECT_TRUE(p.status().timed_out());
   }
   EXPECT_FALSE(test::alive(pid));
