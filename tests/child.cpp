@@ -47,12 +47,19 @@
 //   stop-self              print "ready", SIGSTOP itself; once continued,
 //                          print "continued" and wait for signals
 //   no-read                print "ready", then wait forever, never reading stdin
+//   leave-group [ignore-term]  move into the process group of its parent (the
+//                          test process), print "moved", wait for signals
+//                          (with "ignore-term": ignoring SIGTERM)
+//   orphan                 fork a grandchild that exits at once, leave it a
+//                          zombie (never reaped), print its pid, exit 0: the
+//                          zombie passes to the test process (a subreaper)
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -303,6 +310,24 @@ int hostile_modes(const std::string& mode, int argc, char** argv) {
   if (mode == "no-read") {
     say("ready\n");
     wait_forever();
+  }
+  if (mode == "leave-group") {
+    if (arg2 == "ignore-term") ::signal(SIGTERM, SIG_IGN);
+    if (::setpgid(0, ::getpgid(::getppid())) != 0) die("setpgid");
+    say("moved\n");
+    wait_forever();
+  }
+  if (mode == "orphan") {
+    pid_t pid = ::fork();
+    if (pid < 0) die("fork");
+    if (pid == 0) std::_Exit(0);
+    siginfo_t info{};
+    // Waits until it is a zombie without reaping it.
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0) {
+      if (errno != EINTR) die("waitid");
+    }
+    say(std::to_string(pid) + "\n");
+    return 0;
   }
   return -1;
 }

@@ -2,20 +2,25 @@
 //
 //   proctest_interrupted MODE CHILD
 //
-// Starts three long-lived process groups with the helper program CHILD (a
-// leader with a grandchild, a leader that ignores SIGTERM, a plain one),
-// prints "pids P1 P2 ..." (every leader and grandchild), then blocks in
-// join() on the first, as a test in the middle of its work would, until a
-// signal arrives. MODE:
+// Starts four long-lived processes with the helper program CHILD (a leader
+// with a grandchild, a leader that ignores SIGTERM, a plain one, and one
+// that left its process group for this program's), prints "pids P1 P2 ..."
+// (every leader and grandchild), then blocks in join() on the first, as a
+// test in the middle of its work would, until a signal arrives. MODE:
 //   default  proctest's handlers, default dispositions underneath
 //   chain    a SIGTERM/SIGINT/SIGHUP handler of its own installed first,
 //            which prints "chained N" and exits with code 7
 //   off      set_teardown_on_signal(false): children are left behind
+//   abort    instead of waiting, abort() (as a failed assert would)
+//   throw    instead of waiting, let an exception escape main()
+//   exit     instead of waiting, std::exit(0) with the Processes alive
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,7 +55,7 @@ std::string first_line(const proctest::Process& p) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: proctest_interrupted default|chain|off CHILD\n");
+    std::fprintf(stderr, "usage: proctest_interrupted default|chain|off|abort|throw|exit CHILD\n");
     return 64;
   }
   std::string mode = argv[1];
@@ -66,15 +71,20 @@ int main(int argc, char** argv) {
   running.emplace_back(std::vector<std::string>{child, "ignore-term"},
                        Options{.grace = std::chrono::milliseconds(200)});
   running.emplace_back(std::vector<std::string>{child, "pause"});
+  running.emplace_back(std::vector<std::string>{child, "leave-group"});
   std::string pids = "pids";
   for (auto& p : running) {
     p.run();
     pids += " " + std::to_string(p.id());
     std::string line = first_line(p);
-    if (line != "ready") pids += " " + line;  // grandchild-wait prints the grandchild's pid
+    // grandchild-wait prints the grandchild's pid; leave-group says "moved"
+    if (line != "ready" && line != "moved") pids += " " + line;
   }
   pids += "\n";
   (void)!::write(1, pids.data(), pids.size());
+  if (mode == "abort") std::abort();
+  if (mode == "throw") throw std::runtime_error("escaped");
+  if (mode == "exit") std::exit(0);
   running[0].join();  // interrupted here
   return 0;
 }

@@ -22,7 +22,9 @@ struct Interrupted {
   std::vector<int> pids;  // its children and grandchildren
 };
 
-Interrupted start(const std::string& mode) {
+// `ends_at_once`: the mode ends the program right after it printed the pids,
+// so they cannot be checked alive here.
+Interrupted start(const std::string& mode, bool ends_at_once = false) {
   Interrupted r{Process({PROCTEST_INTERRUPTED, mode, test::child_path()}, {.timeout = 30s}), {}};
   r.process.run();
   std::istringstream line(test::wait_for_line(r.process, 30s));
@@ -30,8 +32,10 @@ Interrupted start(const std::string& mode) {
   line >> word;
   EXPECT_EQ(word, "pids");
   for (int pid; line >> pid;) r.pids.push_back(pid);
-  EXPECT_EQ(r.pids.size(), 4u) << "three leaders and one grandchild";
-  for (int pid : r.pids) EXPECT_TRUE(test::alive(pid)) << pid;
+  EXPECT_EQ(r.pids.size(), 5u) << "four leaders and one grandchild";
+  if (!ends_at_once) {
+    for (int pid : r.pids) EXPECT_TRUE(test::alive(pid)) << pid;
+  }
   return r;
 }
 
@@ -55,6 +59,33 @@ std::string signal_test_name(const ::testing::TestParamInfo<int>& param) {
 INSTANTIATE_TEST_SUITE_P(Signals, InterruptedBy, ::testing::Values(SIGTERM, SIGINT, SIGHUP),
                          signal_test_name);
 
+// The test process ending without running destructors: abort() (a failed
+// assert, std::terminate after an escaped exception, --gtest_throw_on_failure)
+// or exit() with Processes alive. Its children must not outlive it.
+TEST(Interrupted, AbortStopsTheChildren) {
+  Interrupted r = start("abort", true);
+  r.process.join();
+  EXPECT_THAT(r.process, KilledBy(SIGABRT));
+  for (int pid : r.pids) EXPECT_FALSE(test::exists(pid)) << pid;
+  EXPECT_TRUE(test::children().empty());
+}
+
+TEST(Interrupted, AnEscapedExceptionStopsTheChildren) {
+  Interrupted r = start("throw", true);
+  r.process.join();
+  EXPECT_THAT(r.process, KilledBy(SIGABRT));
+  for (int pid : r.pids) EXPECT_FALSE(test::exists(pid)) << pid;
+  EXPECT_TRUE(test::children().empty());
+}
+
+TEST(Interrupted, ExitWithProcessesAliveStopsTheChildren) {
+  Interrupted r = start("exit", true);
+  r.process.join();
+  EXPECT_THAT(r.process, ExitedWith(0));
+  for (int pid : r.pids) EXPECT_FALSE(test::exists(pid)) << pid;
+  EXPECT_TRUE(test::children().empty());
+}
+
 TEST(Interrupted, AHandlerInstalledBeforeProctestIsChained) {
   Interrupted r = start("chain");
   r.process.signal(SIGTERM);
@@ -75,6 +106,7 @@ TEST(Interrupted, OptedOutChildrenOutliveTheTestProcess) {
   for (int pid : r.pids) EXPECT_TRUE(test::alive(pid)) << pid;
   // They were re-parented to us (a child subreaper): clean up.
   for (int pid : r.pids) ::kill(-pid, SIGKILL);
+  for (int pid : r.pids) ::kill(pid, SIGKILL);  // the one that left its group
   for (int pid : r.pids) ::waitpid(pid, nullptr, 0);
   EXPECT_TRUE(test::children().empty());
 }
