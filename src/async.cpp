@@ -243,8 +243,8 @@ class CloseOp : public Op {
             s_->post([](ProcessState& st) { st.pump_stdin(); });
           }
           grace_end_ = deadline_after(Clock::now(), s_->options.grace);
-          s_->signal_group_locked(s_->options.stop_signal);
-          s_->signal_group_locked(SIGCONT);
+          s_->signal_tree_locked(s_->options.stop_signal);
+          s_->signal_tree_locked(SIGCONT);
           if (!s_->reaped) s_->stop_step = StopStep::terminate;
           phase_ = Phase::terminating;
           continue;
@@ -258,7 +258,7 @@ class CloseOp : public Op {
             step_at(grace_end_);
             return;
           }
-          s_->signal_group_locked(SIGKILL);
+          s_->signal_tree_locked(SIGKILL);
           s_->stop_step = StopStep::kill;
           kill_end_ = Clock::now() + kKillWait;
           phase_ = Phase::killing;
@@ -273,9 +273,16 @@ class CloseOp : public Op {
             step_at(kill_end_);
             return;
           }
-          // Stuck in the kernel: nothing more can be done safely.
-          lock.unlock();
-          complete(nullptr, {});
+          {
+            // Stuck in the kernel: nothing more can be done safely, but the
+            // caller must know it still runs (as close() says).
+            auto stuck = std::make_exception_ptr(ProcessError(
+                "cannot stop '" + s_->command_line + "': pid " + std::to_string(s_->pid) +
+                " is still running " + std::to_string(kKillWait.count()) +
+                " s after SIGKILL (stuck in the kernel?)"));
+            lock.unlock();
+            complete(stuck, {});
+          }
           return;
         case Phase::group: {
           // Descendants left in the group get what is left of the grace

@@ -60,8 +60,9 @@ ExitStatus ExitStatus::running_for(std::chrono::nanoseconds elapsed, bool timed_
 }
 
 ExitStatus ExitStatus::lost(std::chrono::nanoseconds duration, StopStep stopped_by, bool timed_out,
-                            std::chrono::milliseconds timeout) {
+                            std::chrono::milliseconds timeout, bool discarded_by_kernel) {
   ExitStatus s;
+  s.discarded_by_kernel_ = discarded_by_kernel;
   if (timed_out) s.timeout_ = timeout;
   s.state_ = State::unknown;
   s.duration_ = duration;
@@ -94,7 +95,9 @@ std::string ExitStatus::to_string() const {
     case State::running:
       return "running";
     case State::unknown:
-      s = "ended, but its status was lost (reaped elsewhere)";
+      s = discarded_by_kernel_ ? "ended, but its status was lost (SIGCHLD is ignored in the test "
+                                 "process, so the kernel discarded it)"
+                               : "ended, but its status was lost (reaped elsewhere)";
       break;
     case State::exited:
       s = "exited with code " + std::to_string(value_);

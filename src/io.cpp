@@ -394,7 +394,9 @@ void ProcessState::on_exit(bool status_known, int status) {
     wait_status = status;
     // The leader's pid was freed just now; it cannot have been recycled
     // yet. If no member holds the group id, it must never be used again.
-    group_gone = !group_exists(pid);
+    // Members that ended before it and were handed to us as orphans (we are
+    // a subreaper) are reaped now, so join() leaves no zombie behind.
+    group_gone = !group_exists(pid) || reap_group(pid, Clock::time_point::min());
     pidfd = -1;
     if (terminal_fd >= 0) ::close(terminal_fd);  // resize() after the exit does nothing
     terminal_fd = -1;

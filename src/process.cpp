@@ -133,7 +133,7 @@ namespace {
 void signal_tree(ProcessState& s, int signal) {
   std::lock_guard<std::mutex> lock(s.mutex);
   require_started(s);
-  s.signal_group_locked(signal);
+  s.signal_tree_locked(signal);
 }
 }  // namespace
 
@@ -273,16 +273,6 @@ const std::vector<std::string>& Process::arguments() const {
 const Options& Process::options() const { return require_state(state_).options; }
 
 std::string Process::command_line() const { return require_state(state_).command_line; }
-
-// stream() changes only the shared state's snapshot buffer, under its mutex,
-// never the Process object itself, so it is safe to call on a const one.
-std::string Process::captured_output() const {
-  return const_cast<Process*>(this)->stream(true, false);
-}
-
-std::string Process::captured_error() const {
-  return const_cast<Process*>(this)->stream(false, false);
-}
 
 std::size_t Process::output_dropped() const {
   const ProcessState& s = require_state(state_);

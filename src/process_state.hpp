@@ -3,17 +3,22 @@
 #ifndef PROCTEST_SRC_PROCESS_STATE_HPP
 #define PROCTEST_SRC_PROCESS_STATE_HPP
 
+#include <unistd.h>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/writable_pipe.hpp>
 #include <chrono>
+
+#include <atomic>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "posix/io_service.hpp"
@@ -78,7 +83,13 @@ class CaptureBuffer {
 struct Captured {
   CaptureBuffer bytes;
   std::size_t dropped = 0;
-  bool eof = true;           // true when not captured at all
+  bool eof = true;  // true when not captured at all
+  // A caller is folding `bytes` into one string outside the mutex (after end
+  // of file): `bytes` is empty meanwhile, so readers wait for `changed`.
+  bool assembling = false;
+  // output(false) snapshots, one per calling thread, each stable until that
+  // thread's next output(false).
+  std::map<std::thread::id, std::string> published;
   std::size_t cursor = 0;    // expect()/read_line() read up to here
   std::size_t searched = 0;  // bytes expect() has looked at, in all (for tests)
 };
@@ -119,6 +130,13 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   mutable std::mutex mutex;
   std::condition_variable changed;
   bool started = false;
+  bool starting = false;  // a run() is under way: another one is refused
+  // The process that ran it (getpid() at run()); 0 before. In a fork()ed copy
+  // the Process does nothing: the child and its pipes are the parent's.
+  std::atomic<pid_t> owner{0};
+  // The test process ignores SIGCHLD (or set SA_NOCLDWAIT) at run(): the
+  // kernel discards the status at the exit.
+  bool sigchld_ignored = false;
   // run() has handed the process to the loop: start_loop_work() returned on
   // run()'s thread. Until then the loop must not touch the loop-side state.
   bool handed_to_loop = false;
@@ -149,8 +167,6 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   int data_waiters = 0;      // callers waiting for output bytes, not for the exit
   int exit_waiters = 0;      // callers waiting for the exit alone, not for end of file
   std::vector<std::shared_ptr<AsyncWatch>> watches;  // asynchronous operations waiting
-  std::string published_out;  // output(false) snapshots, stable for the caller
-  std::string published_err;
 
   // --- I/O thread only (and run()'s thread in start_loop_work) -------------
   std::optional<ExitWatch> exit_watch;  // owns the pidfd until the reap
@@ -201,6 +217,12 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   /// Sends `signal` to the process group unless it is known to be gone.
   /// Caller holds the mutex.
   void signal_group_locked(int signal);
+  /// Sends `signal` to the process group and to the process itself (which may
+  /// have left the group): what the stop sequence, terminate() and kill()
+  /// reach. Caller holds the mutex.
+  void signal_tree_locked(int signal);
+  /// Waits while another thread assembles `c` outside the mutex. Caller holds `lock`.
+  void wait_assembled(std::unique_lock<std::mutex>& lock, const Captured& c);
   /// Reaps what is left of the group after the leader was reaped (see
   /// reap_group), then records whether the group is gone. Takes the lock
   /// itself; call without it. Returns true when the group is empty.
@@ -229,9 +251,23 @@ inline std::string ms_text(std::chrono::milliseconds ms) {
   return std::to_string(ms.count()) + " ms";
 }
 
-/// The state behind `state`; ProcessNotRunError for a moved-from Process.
+/// Whether this is a fork()ed copy of the process that ran it.
+inline bool run_elsewhere(const ProcessState& s) {
+  pid_t owner = s.owner.load(std::memory_order_relaxed);
+  return owner != 0 && owner != ::getpid();
+}
+
+/// The state behind `state`; ProcessNotRunError for a moved-from Process,
+/// ProcessError in a fork()ed copy of the process that ran it (whose I/O
+/// thread does not exist there: a wait would never end).
 inline ProcessState& require_state(const std::shared_ptr<ProcessState>& state) {
   if (!state) throw ProcessNotRunError("this Process was moved from");
+  if (run_elsewhere(*state)) {
+    throw ProcessError("'" + state->command_line + "' was run by process " +
+                       std::to_string(state->owner.load()) + ", and this is a fork of it (pid " +
+                       std::to_string(::getpid()) +
+                       "): a Process acts only in the process that ran it");
+  }
   return *state;
 }
 
@@ -274,9 +310,14 @@ struct ProcessAccess {
       explicit Waiting(int& count) : n(++count) {}
       ~Waiting() { --n; }
     } waiting(s.data_waiters);
-    return s.changed.wait_for(lock, timeout, [&] {
-      return ready(static_cast<const std::string&>(s.out.bytes.str())) || (s.reaped && s.out.eof);
-    }) && ready(static_cast<const std::string&>(s.out.bytes.str()));
+    std::string out;
+    auto holds = [&] {
+      s.wait_assembled(lock, s.out);
+      s.out.bytes.copy_to(0, s.out.bytes.size(), out);
+      return ready(static_cast<const std::string&>(out));
+    };
+    return s.changed.wait_for(lock, timeout, [&] { return holds() || (s.reaped && s.out.eof); }) &&
+           holds();
   }
 };
 

@@ -8,8 +8,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <boost/system/system_error.hpp>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "environment.hpp"
 #include "posix/group.hpp"
@@ -121,18 +123,60 @@ TerminalEnds open_terminal(const ProcessState& s, const Terminal& t) {
   return ends;
 }
 
+// Claims the start for one run() (another thread's gets
+// ProcessAlreadyRunError); released again unless the start succeeded.
+class StartClaim {
+ public:
+  explicit StartClaim(ProcessState& s) : s_(s) {
+    std::lock_guard<std::mutex> lock(s_.mutex);
+    if (s_.started) {
+      throw ProcessAlreadyRunError("'" + s_.command_line + "' has already been run (pid " +
+                                   std::to_string(s_.pid) + ")");
+    }
+    if (s_.starting) {
+      throw ProcessAlreadyRunError("'" + s_.command_line +
+                                   "' has already been run (another thread is starting it)");
+    }
+    s_.starting = true;
+  }
+  ~StartClaim() {
+    std::lock_guard<std::mutex> lock(s_.mutex);
+    s_.starting = false;
+  }
+  StartClaim(const StartClaim&) = delete;
+  StartClaim& operator=(const StartClaim&) = delete;
+
+ private:
+  ProcessState& s_;
+};
+
+// The I/O loop, started on first use: a shortage of threads or descriptors
+// in the test process is a ProcessError naming the command.
+detail::Executor loop_executor(const ProcessState& s) {
+  try {
+    return detail::io_executor();
+  } catch (const std::system_error& e) {
+    fail_run(s, "cannot start proctest's I/O thread", e.code().value());
+  } catch (const boost::system::system_error& e) {
+    fail_run(s, "cannot start proctest's I/O loop", e.code().value());
+  }
+}
+
+// Whether the kernel will discard the child's status at its exit.
+bool sigchld_ignored() {
+  struct sigaction current {};
+  if (::sigaction(SIGCHLD, nullptr, &current) != 0) return false;
+  bool ignored = !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN;
+  return ignored || (current.sa_flags & SA_NOCLDWAIT) != 0;
+}
+
 }  // namespace
 
 Process& Process::run() {
   ProcessState& s = require_state(state_);
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.started) {
-      throw ProcessAlreadyRunError("'" + s.command_line + "' has already been run (pid " +
-                                   std::to_string(s.pid) + ")");
-    }
-  }
+  StartClaim claim(s);
   const Options& o = s.options;
+  auto executor = loop_executor(s);
   detail::become_subreaper();
 
   // The child changes to cwd before exec, so a relative cwd must be made
@@ -239,7 +283,6 @@ Process& Process::run() {
 
   // Hand the parent's ends to Asio before spawning: if the reactor cannot
   // take them, nothing has been started yet.
-  auto executor = detail::io_executor();
   std::optional<boost::asio::readable_pipe> out_reader, err_reader;
   std::optional<boost::asio::writable_pipe> stdin_writer;
   auto adopt = [&](auto& pipe, Fd& fd, const char* what) {
@@ -260,11 +303,16 @@ Process& Process::run() {
   // Spawned directly rather than through PosixSpawnLauncher: the exit is
   // watched through our own descriptor on the pidfd, not a v2 basic_process
   // (see ProcessState::wait_exit for why).
+  const bool status_discarded = sigchld_ignored();
   auto start = Clock::now();
   detail::SpawnedChild child = detail::spawn_child(exe, s.arguments, config, ec);
-  if (ec) fail_run(s, exe.string() == s.arguments[0] ? "" : exe.string(), ec.value());
+  if (ec) {
+    std::string what = child.failed_step;
+    if (what.empty() && exe.string() != s.arguments[0]) what = exe.string();
+    fail_run(s, what, ec.value());
+  }
   detail::ExitWatch exit_watch(executor);
-  {
+  if (!child.reaped_elsewhere) {
     boost::system::error_code assign_ec;
     exit_watch.assign(child.pidfd, assign_ec);
     if (assign_ec) {
@@ -272,17 +320,28 @@ Process& Process::run() {
       detail::abandon_child(child);
       fail_run(s, "cannot watch its exit", assign_ec.value());
     }
+    detail::track_group(child.pid, o.stop_signal, o.grace);
   }
-  detail::track_group(child.pid, o.stop_signal, o.grace);
 
   {
     // Nothing below throws: the child is either fully handed over or not started.
     std::lock_guard<std::mutex> lock(s.mutex);
     s.started = true;
+    s.owner.store(::getpid(), std::memory_order_relaxed);
     s.pid = child.pid;
     s.pidfd = child.pidfd;
     s.start_time = start;
-    s.exit_watch.emplace(std::move(exit_watch));
+    s.sigchld_ignored = status_discarded;
+    if (child.reaped_elsewhere) {
+      // It ran and is gone; its status went with it. Its pid may belong to
+      // another process by now: never signalled, never waited for.
+      s.reaped = true;
+      s.status_lost = true;
+      s.end_time = start;
+      s.group_gone = true;
+    } else {
+      s.exit_watch.emplace(std::move(exit_watch));
+    }
     s.out.eof = !out_reader;
     s.err.eof = !err_reader;
     s.stdin_closed = !stdin_writer;

@@ -33,8 +33,8 @@ void stop_sequence(detail::ProcessState& s) {
   // A stopped process would keep a handled stop signal pending until the
   // grace period ends; SIGCONT lets it clean up. Stragglers of a leader that
   // already exited get the same treatment (unless the group is known gone).
-  s.signal_group_locked(s.options.stop_signal);
-  s.signal_group_locked(SIGCONT);
+  s.signal_tree_locked(s.options.stop_signal);
+  s.signal_tree_locked(SIGCONT);
   escapees.signal_all(s.options.stop_signal);
   escapees.signal_all(SIGCONT);
   if (!s.reaped) {
@@ -42,12 +42,18 @@ void stop_sequence(detail::ProcessState& s) {
     // Returns as soon as the process exits: no fixed sleep.
     s.wait_locked(lock, grace_end, false);
     if (!s.reaped) {
-      s.signal_group_locked(SIGKILL);
+      s.signal_tree_locked(SIGKILL);
       s.stop_step = StopStep::kill;
       s.wait_locked(lock, Clock::now() + kKillWait, false);
     }
   }
-  if (!s.reaped) return;  // stuck in the kernel: nothing more can be done safely
+  if (!s.reaped) {
+    // Stuck in the kernel (uninterruptible sleep): nothing more can be done
+    // safely, but the caller must know it still runs.
+    throw ProcessError("cannot stop '" + s.command_line + "': pid " + std::to_string(s.pid) +
+                       " is still running " + std::to_string(kKillWait.count()) +
+                       " s after SIGKILL (stuck in the kernel?)");
+  }
   lock.unlock();
   // Descendants left in the group (re-parented to us as subreaper) get what
   // is left of the grace period, then SIGKILL, and are reaped.
@@ -72,14 +78,18 @@ void stop_sequence(detail::ProcessState& s) {
 }  // namespace
 
 void Process::close() {
-  if (state_) stop_sequence(*state_);
+  // In a fork()ed copy of the process that ran it the child is the parent's:
+  // checked before the mutex, which a thread of the parent may have held at
+  // the fork.
+  if (state_ && !detail::run_elsewhere(*state_)) stop_sequence(*state_);
 }
 
 Process::~Process() {
   try {
     close();
   } catch (...) {
-    // A destructor must not throw; close() only throws on allocation failure.
+    // A destructor must not throw; close() throws only on allocation failure
+    // and for a process that SIGKILL cannot end.
   }
 }
 

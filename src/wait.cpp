@@ -21,14 +21,27 @@ namespace detail {
 ExitStatus ProcessState::status_locked() const {
   if (!started) return {};
   if (!reaped) return ExitStatus::running_for(Clock::now() - start_time, timed_out, timeout_hit);
-  if (status_lost)
-    return ExitStatus::lost(end_time - start_time, stop_step, timed_out, timeout_hit);
+  if (status_lost) {
+    return ExitStatus::lost(end_time - start_time, stop_step, timed_out, timeout_hit,
+                            sigchld_ignored);
+  }
   return ExitStatus::from_wait_status(wait_status, end_time - start_time, stop_step, timed_out,
                                       timeout_hit);
 }
 
 void ProcessState::signal_group_locked(int signal) {
   if (!reaped || !group_gone) signal_group(pid, signal);
+}
+
+void ProcessState::signal_tree_locked(int signal) {
+  signal_group_locked(signal);
+  // The leader may have left its group (setpgid, setsid): a signal to the
+  // group would miss it. Through the pidfd, so never a recycled pid.
+  signal_process_locked(signal);
+}
+
+void ProcessState::wait_assembled(std::unique_lock<std::mutex>& lock, const Captured& c) {
+  changed.wait(lock, [&] { return !c.assembling; });
 }
 
 bool ProcessState::reap_group_unlocked(std::optional<Clock::time_point> deadline) {
@@ -164,30 +177,52 @@ const std::string& Process::stream(bool is_stdout, bool join_first) {
   if (join_first) join();
   std::unique_lock<std::mutex> lock(s.mutex);
   detail::Captured& c = is_stdout ? s.out : s.err;
+  s.wait_assembled(lock, c);
   // After end of file the loop never touches the buffer again; before, hand
-  // out a snapshot so the caller's reference is not written under it.
-  if (c.eof) {
-    if (!c.bytes.assembled()) {
-      // Assembling a large capture takes a while: not under the mutex, which
-      // the loop thread would otherwise wait for, stalling every Process.
-      // Nothing else touches the buffer after end of file.
-      detail::CaptureBuffer pending = std::move(c.bytes);
-      lock.unlock();
-      try {
-        pending.assemble();
-      } catch (...) {
-        lock.lock();
-        c.bytes = std::move(pending);
-        throw;
-      }
-      lock.lock();
-      c.bytes = std::move(pending);
-    }
-    return c.bytes.str();
+  // out a snapshot (this thread's own) so the caller's reference is not
+  // written under it.
+  if (!c.eof) {
+    std::string& published = c.published[std::this_thread::get_id()];
+    c.bytes.copy_to(0, c.bytes.size(), published);
+    return published;
   }
-  std::string& published = is_stdout ? s.published_out : s.published_err;
-  published = c.bytes.str();
-  return published;
+  if (!c.bytes.assembled()) {
+    // Assembling a large capture takes a while: not under the mutex, which
+    // the loop thread would otherwise wait for, stalling every Process.
+    // Readers wait for `assembling` to clear meanwhile (the buffer is moved
+    // out); the loop never touches it after end of file.
+    c.assembling = true;
+    detail::CaptureBuffer pending = std::move(c.bytes);
+    lock.unlock();
+    bool failed = false;
+    try {
+      pending.assemble();
+    } catch (...) {
+      failed = true;  // bad_alloc: the chunks are kept as they were
+    }
+    lock.lock();
+    c.bytes = std::move(pending);
+    c.assembling = false;
+    s.changed.notify_all();
+    if (failed) throw std::bad_alloc();
+  }
+  return c.bytes.str();
+}
+
+std::string Process::captured_output() const { return snapshot(true); }
+
+std::string Process::captured_error() const { return snapshot(false); }
+
+std::string Process::snapshot(bool is_stdout) const {
+  ProcessState& s = require_state(state_);
+  std::unique_lock<std::mutex> lock(s.mutex);
+  require_started(s);
+  detail::require_captured(s, is_stdout);
+  const detail::Captured& c = is_stdout ? s.out : s.err;
+  s.wait_assembled(lock, c);
+  std::string copy;
+  c.bytes.copy_to(0, c.bytes.size(), copy);
+  return copy;
 }
 
 }  // namespace proctest

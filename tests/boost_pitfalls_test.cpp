@@ -187,7 +187,8 @@ TEST(BoostPitfall12, PidfdOpenFailureIsCheckedAndCleanedUp) {
     p.run();
     FAIL() << "no error";
   } catch (const ProcessError& e) {
-    EXPECT_EQ(std::string(e.what()), "cannot run '" + p.command_line() + "': Too many open files");
+    EXPECT_EQ(std::string(e.what()), "cannot run '" + p.command_line() +
+                                         "': cannot open a pidfd to watch it: Too many open files");
   }
   EXPECT_FALSE(p.running());
   EXPECT_EQ(test::children(), before);

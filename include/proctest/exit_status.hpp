@@ -46,9 +46,12 @@ class ExitStatus {
   /// A status for a process that is still running after `elapsed`.
   static ExitStatus running_for(std::chrono::nanoseconds elapsed, bool timed_out = false,
                                 std::chrono::milliseconds timeout = {});
-  /// A status for a process that ended but whose wait status was lost.
+  /// A status for a process that ended but whose wait status was lost:
+  /// reaped by other code, or, with `discarded_by_kernel`, discarded by the
+  /// kernel because the test process ignores SIGCHLD (or set SA_NOCLDWAIT).
   static ExitStatus lost(std::chrono::nanoseconds duration, StopStep stopped_by = StopStep::none,
-                         bool timed_out = false, std::chrono::milliseconds timeout = {});
+                         bool timed_out = false, std::chrono::milliseconds timeout = {},
+                         bool discarded_by_kernel = false);
 
   /// Where the process is in its life.
   State state() const noexcept { return state_; }
@@ -86,10 +89,15 @@ class ExitStatus {
   std::chrono::nanoseconds duration() const noexcept { return duration_; }
   /// The raw `waitpid` status word (0 while not finished).
   int native() const noexcept { return native_; }
+  /// State::unknown because the test process ignores SIGCHLD (SIG_IGN or
+  /// SA_NOCLDWAIT), so the kernel discarded the status at the exit; false
+  /// when other code reaped it, and for every other state.
+  bool discarded_by_kernel() const noexcept { return discarded_by_kernel_; }
 
   /// In words: "exited with code 3", "killed by SIGSEGV (signal 11), core dumped",
   /// "running", "not started", "ended, but its status was lost (reaped
-  /// elsewhere)"; plus ", after the stop signal" or ", after
+  /// elsewhere)" (or "(SIGCHLD is ignored in the test process, so the kernel
+  /// discarded it)"); plus ", after the stop signal" or ", after
   /// SIGKILL at the end of the grace period" when a stop step ended it.
   std::string to_string() const;
 
@@ -99,6 +107,7 @@ class ExitStatus {
   int value_ = 0;  // the code or the signal
   bool core_dumped_ = false;
   bool timed_out_ = false;
+  bool discarded_by_kernel_ = false;
   StopStep stopped_by_ = StopStep::none;
   std::chrono::milliseconds timeout_{};
   std::chrono::nanoseconds duration_{};

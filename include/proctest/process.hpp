@@ -261,15 +261,22 @@ class Process {
   /// Runs the stop sequence if the process is still running; never throws.
   ~Process();
 
-  /// Starts the process. Throws ProcessAlreadyRunError if it was already run;
-  /// ProcessError naming the program and the OS reason if it cannot start
-  /// (`cannot run '/opt/x': No such file or directory`).
+  /// Starts the process. Throws ProcessAlreadyRunError if it was already run
+  /// (also when another thread's run() is starting it); ProcessError naming
+  /// the program and the OS reason if it cannot start (`cannot run '/opt/x':
+  /// No such file or directory`), including a shortage of the test
+  /// process's own resources (`cannot run 'x': cannot start proctest's I/O
+  /// thread: Resource temporarily unavailable`). If the child is reaped by
+  /// other code before run() can watch it (a SIGCHLD handler calling
+  /// waitpid(-1), SIGCHLD ignored), it ran: run() succeeds and its status is
+  /// ExitStatus::State::unknown.
   Process& run();
 
   /// All of stdout. With join, first waits for the process to exit and for end
   /// of file (Options::timeout applies), and the reference stays valid and
   /// unchanged for the Process's lifetime. Without join, a snapshot of what
-  /// was read so far, which the next output(false) replaces.
+  /// was read so far, which the calling thread's next output(false) replaces
+  /// (each thread gets its own). Safe to call from several threads at once.
   /// Throws ProcessNotRunError, ProcessInvalidStreamError (not captured),
   /// ProcessTimeoutError.
   const std::string& output(bool join = true);
@@ -278,8 +285,8 @@ class Process {
   /// A copy of what stdout holds now, without waiting, from a `const
   /// Process&`: all of it once the process ended and its output was drained,
   /// else what was read so far. This is what the matchers and PrintTo read:
-  /// they never wait. Throws ProcessNotRunError, ProcessInvalidStreamError
-  /// (not captured).
+  /// they never wait. Safe from any number of threads at once. Throws
+  /// ProcessNotRunError, ProcessInvalidStreamError (not captured).
   std::string captured_output() const;
   /// A copy of what stderr holds now, without waiting; as captured_output().
   std::string captured_error() const;
@@ -338,20 +345,25 @@ class Process {
   void join(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   /// The stop sequence, then collects the remaining output: close stdin,
-  /// stop_signal (then SIGCONT) to the process group, wait up to grace, SIGKILL
-  /// the group, reap. A process that exits on the stop signal is reaped at
-  /// once. If the process has already ended, only descendants still in its
-  /// group are stopped this way; its own status is left as it was. Nothing
-  /// for a Process never run; safe to call twice.
+  /// stop_signal (then SIGCONT) to the process group and to the process
+  /// itself (it may have left the group), wait up to grace, SIGKILL both,
+  /// reap. A process that exits on the stop signal is reaped at once. If the
+  /// process has already ended, only descendants still in its group are
+  /// stopped this way; its own status is left as it was. Nothing for a
+  /// Process never run, or in a fork()ed copy of the process that ran it (the
+  /// child belongs to the parent); safe to call twice. Throws ProcessError
+  /// if the process is still running 10 s after SIGKILL (stuck in the
+  /// kernel): close() never returns silently with it running.
   void close();
 
   /// Sends a signal to the process (not its group). Nothing if it has ended.
   /// Throws ProcessNotRunError before run(), ProcessError for an invalid signal.
   void signal(int signal);
-  /// SIGTERM to the process group (also after the process ended, while
-  /// descendants remain in the group). ProcessNotRunError before run().
+  /// SIGTERM to the process group and to the process itself, should it have
+  /// left the group (also after the process ended, while descendants remain
+  /// in the group). ProcessNotRunError before run().
   void terminate();
-  /// SIGKILL to the process group; as terminate().
+  /// SIGKILL to the process group and the process; as terminate().
   void kill();
 
   /// Queues bytes for the child's stdin; they are written while outputs are
@@ -405,6 +417,7 @@ class Process {
  private:
   friend struct detail::ProcessAccess;
   const std::string& stream(bool is_stdout, bool join);
+  std::string snapshot(bool is_stdout) const;
   std::shared_ptr<detail::ProcessState> state_;
 };
 

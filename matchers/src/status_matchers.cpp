@@ -32,7 +32,9 @@ std::string describe_status(const Process& process) {
       if (s.core_dumped()) text += ", core dumped";
       break;
     case ExitStatus::State::unknown:
-      text = "ended, but its status was lost (reaped elsewhere)";
+      text = s.discarded_by_kernel() ? "ended, but its status was lost (SIGCHLD is ignored in "
+                                       "the test process, so the kernel discarded it)"
+                                     : "ended, but its status was lost (reaped elsewhere)";
       break;
   }
   std::string how;  // the circumstances: stop step and timeout

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <thread>
 
 namespace proctest::detail {
@@ -11,17 +12,35 @@ namespace {
 
 thread_local bool t_on_io_thread = false;
 
+// Restores the calling thread's signal mask when it goes out of scope, also
+// when the thread could not be created.
+class MaskAllSignals {
+ public:
+  MaskAllSignals() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old_);
+  }
+  ~MaskAllSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  MaskAllSignals(const MaskAllSignals&) = delete;
+  MaskAllSignals& operator=(const MaskAllSignals&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
 struct IoService {
   boost::asio::io_context context{1};
   boost::asio::executor_work_guard<Executor> guard{context.get_executor()};
 
   IoService() {
+    // Asio creates its reactor (epoll, eventfd, timerfd) lazily, with the
+    // first descriptor: create it now, so that a shortage of descriptors
+    // shows here, at the start of run(), and not halfway through it.
+    boost::asio::posix::stream_descriptor reactor_now(context);
     // Block all signals before creating the thread so it inherits the mask
-    // from its very first instruction, then restore ours.
-    sigset_t all;
-    sigset_t old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    // from its very first instruction; ours is restored on every path.
+    MaskAllSignals masked;
     std::thread thread([this] {
       t_on_io_thread = true;
       for (;;) {
@@ -35,7 +54,6 @@ struct IoService {
     });
     pthread_setname_np(thread.native_handle(), "proctest-io");
     thread.detach();
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
 };
 
@@ -55,15 +73,26 @@ void after_fork_in_child() {
   pthread_mutex_unlock(&g_mutex);
 }
 
+class Locked {
+ public:
+  explicit Locked(pthread_mutex_t& m) : m_(m) { pthread_mutex_lock(&m_); }
+  ~Locked() { pthread_mutex_unlock(&m_); }
+  Locked(const Locked&) = delete;
+  Locked& operator=(const Locked&) = delete;
+
+ private:
+  pthread_mutex_t& m_;
+};
+
 IoService& service() {
   static const bool registered =
       (pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child), true);
   (void)registered;
-  pthread_mutex_lock(&g_mutex);
+  Locked lock(g_mutex);
+  // A failed start (no thread or descriptor to spare) leaves nothing behind:
+  // the next call tries again.
   if (!g_instance) g_instance = new IoService();
-  IoService* instance = g_instance;
-  pthread_mutex_unlock(&g_mutex);
-  return *instance;
+  return *g_instance;
 }
 
 }  // namespace

@@ -16,6 +16,11 @@ using Executor = boost::asio::io_context::executor_type;
 /// instead of killing the test process (Asio does not ignore SIGPIPE on Linux).
 /// Children are spawned by the calling thread with posix_spawn, which never
 /// touches this loop, so no notify_fork dance is needed.
+///
+/// Throws std::system_error when the thread cannot be created (EAGAIN at
+/// RLIMIT_NPROC) and boost::system::system_error when the loop's descriptors
+/// cannot (EMFILE); the caller's signal mask is kept, and the next call tries
+/// again.
 Executor io_executor();
 
 /// True when called from the loop thread.

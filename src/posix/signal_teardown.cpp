@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 
 #include "proctest/signal_teardown.hpp"
 
@@ -32,8 +33,14 @@ std::atomic<int> g_used{0};
 constexpr std::int64_t kMaxWaitMs = 1000;
 constexpr std::int64_t kKillWaitMs = 1000;
 
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-constexpr int kSignalCount = 3;
+// Interruptions: proctest's handler goes in front of any other and chains to it.
+// Fatal signals (a failed assert's abort(), std::terminate, a crash): only
+// where the default action is in place, so a sanitizer's or a crash
+// reporter's handler is never displaced.
+constexpr int kSignals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT, SIGABRT,
+                            SIGSEGV, SIGBUS,  SIGFPE, SIGILL};
+constexpr int kSignalCount = 9;
+constexpr int kInterruptions = 3;  // the first three
 
 pthread_mutex_t g_install_mutex = PTHREAD_MUTEX_INITIALIZER;
 std::atomic<bool> g_enabled{true};
@@ -70,11 +77,25 @@ void sleep_ms(long ms) {
   }
 }
 
-// True while any member (zombies included) holds the group. Ended members
+// True while the leader (our child: pid == pgid) has not exited. An ended
+// leader is reaped here only when the process is about to die anyway
+// (`reap`): otherwise its status is the I/O loop's to collect. Once the loop
+// has reaped it, waitid says ECHILD: it is not running, and its pid is never
+// signalled again.
+bool leader_running(pid_t leader, bool reap) {
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(leader), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return false;
+  }
+  if (info.si_pid == 0) return true;
+  if (reap) ::waitpid(leader, nullptr, WNOHANG);
+  return false;
+}
+
+// True while any member (zombies included) holds the group, or the leader
+// runs outside it (it may have left with setpgid or setsid). Ended members
 // that are our children (re-parented to us as subreaper) are reaped first, so
-// that the group can go. The leader is reaped here only when the process is
-// about to die anyway (`reap_leader`): otherwise its status is the I/O
-// loop's to collect.
+// that the group can go.
 bool group_alive(pid_t pgid, bool reap_leader) {
   for (;;) {
     siginfo_t info{};
@@ -82,7 +103,14 @@ bool group_alive(pid_t pgid, bool reap_leader) {
     if (info.si_pid == 0 || (info.si_pid == pgid && !reap_leader)) break;
     ::waitpid(info.si_pid, nullptr, WNOHANG);
   }
-  return ::kill(-pgid, 0) == 0 || errno == EPERM;
+  bool running = leader_running(pgid, reap_leader);
+  return running || ::kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+// The group and its leader, wherever the leader is now.
+void signal_tree(pid_t pgid, int sig) {
+  ::kill(-pgid, sig);
+  if (leader_running(pgid, false)) ::kill(pgid, sig);
 }
 
 // Everything here is async-signal-safe: atomics, kill, waitid, waitpid,
@@ -94,8 +122,8 @@ void stop_all_groups(bool dying) {
   for (int i = 0; i < used; ++i) {
     std::uint64_t v = g_slots[i].load(std::memory_order_acquire);
     if (v == 0) continue;
-    ::kill(-pgid_of(v), signal_of(v));
-    ::kill(-pgid_of(v), SIGCONT);  // a stopped member could not handle it
+    signal_tree(pgid_of(v), signal_of(v));
+    signal_tree(pgid_of(v), SIGCONT);  // a stopped member could not handle it
   }
   bool killed[kMaxTrackedGroups] = {};  // 4 KiB of the handler's stack
   const std::int64_t start = now_ms();
@@ -107,7 +135,7 @@ void stop_all_groups(bool dying) {
       if (v == 0 || !group_alive(pgid_of(v), dying)) continue;
       alive = true;
       if (!killed[i] && elapsed >= grace_of(v)) {
-        ::kill(-pgid_of(v), SIGKILL);
+        signal_tree(pgid_of(v), SIGKILL);
         killed[i] = true;
       }
     }
@@ -131,18 +159,24 @@ bool is_ignore(const struct sigaction& sa) {
   return !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN;
 }
 
+// One thread stops the groups at a time; another that gets here meanwhile
+// waits for it rather than letting the process die early.
+void stop_all_once(bool dying) {
+  if (!g_stopping.exchange(true, std::memory_order_acq_rel)) {
+    stop_all_groups(dying);
+    g_stopping.store(false, std::memory_order_release);
+  } else {
+    while (g_stopping.load(std::memory_order_acquire)) sleep_ms(1);
+  }
+}
+
 extern "C" void on_teardown_signal(int sig, siginfo_t* info, void* context) {
   int saved_errno = errno;
   int idx = index_of(sig);
   const struct sigaction& previous = g_previous[idx];
   if (!is_ignore(previous)) {
     bool dying = is_default(previous);
-    if (!g_stopping.exchange(true, std::memory_order_acq_rel)) {
-      stop_all_groups(dying);
-      g_stopping.store(false, std::memory_order_release);
-    } else {
-      while (g_stopping.load(std::memory_order_acquire)) sleep_ms(1);
-    }
+    stop_all_once(dying);
     if (dying) {
       // The signal is blocked while its handler runs: re-raised with the
       // default action back in place, it ends the process as soon as this
@@ -164,8 +198,15 @@ void forget_all_in_child() {
   for (int i = 0; i < used; ++i) g_slots[i].store(0, std::memory_order_relaxed);
 }
 
+// exit() with Processes alive (leaked, or owned by objects exit() does not
+// destroy): their children must not outlive the test process either.
+extern "C" void stop_at_exit() {
+  if (g_enabled.load(std::memory_order_acquire)) stop_all_once(true);
+}
+
 void install_locked() {
-  static const bool registered = (pthread_atfork(nullptr, nullptr, forget_all_in_child), true);
+  static const bool registered =
+      (pthread_atfork(nullptr, nullptr, forget_all_in_child), std::atexit(stop_at_exit), true);
   (void)registered;
   struct sigaction ours {};
   ours.sa_sigaction = on_teardown_signal;
@@ -179,8 +220,10 @@ void install_locked() {
       continue;
     }
     g_replaced[i] = true;
-    if (is_ignore(g_previous[i])) {
-      // The test process ignores it (nohup, say): keep it that way.
+    bool keep_theirs = i < kInterruptions ? is_ignore(g_previous[i]) : !is_default(g_previous[i]);
+    if (keep_theirs) {
+      // The test process ignores an interruption (nohup, say), or handles a
+      // fatal signal itself (a sanitizer, a crash reporter): keep it so.
       ::sigaction(kSignals[i], &g_previous[i], nullptr);
       g_replaced[i] = false;
     }
@@ -242,6 +285,8 @@ int tracked_group_count() noexcept {
 }  // namespace proctest::detail
 
 namespace proctest {
+
+void stop_all_processes() noexcept { detail::stop_all_once(false); }
 
 void set_teardown_on_signal(bool enabled) {
   pthread_mutex_lock(&detail::g_install_mutex);

@@ -137,13 +137,26 @@ SpawnedChild spawn_child(const std::filesystem::path& executable,
   } else {
     pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   }
+  if (pidfd < 0 && errno == ESRCH) {
+    // Gone already, reaped by other code: it ran. Its pid may have been
+    // recycled since, so nothing may be sent to it.
+    SpawnedChild gone;
+    gone.pid = pid;
+    gone.reaped_elsewhere = true;
+    return gone;
+  }
   if (pidfd < 0) {
     // Without a pidfd we cannot wait for it safely: do not leave it behind.
     ec = errno_code(errno);
     abandon_child({pid, -1});
-    return {};
+    SpawnedChild failed;
+    failed.failed_step = "cannot open a pidfd to watch it";
+    return failed;
   }
-  return {pid, pidfd};
+  SpawnedChild child;
+  child.pid = pid;
+  child.pidfd = pidfd;
+  return child;
 }
 
 void abandon_child(const SpawnedChild& child) noexcept {

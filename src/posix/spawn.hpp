@@ -36,14 +36,22 @@ struct SpawnConfig {
 struct SpawnedChild {
   pid_t pid = -1;
   int pidfd = -1;
+  /// It ran, but other code reaped it before its pidfd could be opened (a
+  /// SIGCHLD handler calling waitpid(-1), SIGCHLD ignored): `pidfd` is -1 and
+  /// `pid` may already be someone else's, never to be signalled.
+  bool reaped_elsewhere = false;
+  /// When `ec` is set: what failed, for messages ("cannot open a pidfd to
+  /// watch it"); empty when the spawn itself failed (the exec's error).
+  const char* failed_step = "";
 };
 
 /// Starts `executable` with `arguments` (argument 0 included) in a new process
 /// group, with default signal dispositions, an empty signal mask and only fds
 /// 0-2 open. posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK)) copies no page
 /// tables, so its cost does not grow with the parent's memory; an exec failure
-/// is reported through `ec` and leaves no zombie. On success the pidfd is open
-/// (a failed pidfd_open kills and reaps the child and sets `ec`).
+/// is reported through `ec` and leaves no zombie. On success the pidfd is open,
+/// unless the child was reaped elsewhere first (see SpawnedChild); any other
+/// failure of pidfd_open kills and reaps the child and sets `ec`.
 /// Kills and reaps a child that could not be handed over, closes its pidfd.
 void abandon_child(const SpawnedChild& child) noexcept;
 
@@ -84,6 +92,8 @@ struct PosixSpawnLauncher {
     argv.push_back(argv0.empty() ? executable.string() : argv0);
     argv.insert(argv.end(), arguments.begin(), arguments.end());
     SpawnedChild child = spawn_child(executable, argv, config, ec);
+    // A v2 process needs a handle to wait on: a child already reaped elsewhere has none.
+    if (!ec && child.reaped_elsewhere) ec = std::error_code(ESRCH, std::system_category());
     if (ec) {
       (error(inits, ec, 0), ...);
       return bp2::basic_process<Executor>(std::move(executor));
