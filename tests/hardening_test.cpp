@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "engine/loop.hpp"
 #include "support.hpp"
 
 namespace proctest {
@@ -19,23 +20,24 @@ using test::child;
 
 // Once the leader is reaped and its group is empty, the group id may be
 // recycled by an unrelated process: proctest must never signal it again.
-// Recycling is simulated by pointing the finished Process at a live victim.
+// The child knows its group is gone the moment the exit is taken; from then
+// on its signals go nowhere (the pidfd is closed, the group is skipped).
+bool group_gone(Process& p) {
+  detail::ProcessState& s = *detail::ProcessAccess::state(p);
+  detail::Lock lock = s.lock();
+  return s.child_locked()->group_gone();
+}
+
 TEST(Hardening, FinishedProcessNeverSignalsARecycledGroup) {
   Process done(child({"exit", "0"}));
   done.run().join();
-  detail::ProcessState* state = detail::ProcessAccess::state(done);
-  EXPECT_TRUE(state->group_gone);
+  EXPECT_TRUE(group_gone(done));
   Process victim(child({"echo"}), {.input = Input::pipe()});
   victim.run();
-  {
-    std::lock_guard<std::mutex> lock(state->mutex);
-    state->pid = victim.id();  // as if the pid had been recycled
-  }
   done.terminate();
   done.kill();
+  done.signal(SIGKILL);
   done.close();
-  // A signal sent above is delivered before the victim can read this line,
-  // so only an unsignalled victim answers.
   victim.write("still alive\n");
   EXPECT_EQ(test::wait_for_line(victim), "still alive");
   EXPECT_EQ(done.exit_code(), 0);
@@ -44,9 +46,9 @@ TEST(Hardening, FinishedProcessNeverSignalsARecycledGroup) {
 TEST(Hardening, GroupWithStragglersIsKeptUntilEmpty) {
   Process p(child({"grandchild"}), {.output = Output::null(), .error = Output::null()});
   p.run().join();
-  EXPECT_FALSE(detail::ProcessAccess::state(p)->group_gone);  // the grandchild holds it
+  EXPECT_FALSE(group_gone(p));  // the grandchild holds it
   p.close();
-  EXPECT_TRUE(detail::ProcessAccess::state(p)->group_gone);
+  EXPECT_TRUE(group_gone(p));
 }
 
 TEST(Hardening, RelativeCwdIsResolvedOnce) {
@@ -103,7 +105,7 @@ TEST(Hardening, StatusReapedElsewhereIsReportedLostNotSuccess) {
   // Park the loop thread, then kill and reap the child behind its back.
   std::promise<void> parked;
   std::promise<void> release;
-  boost::asio::post(detail::io_executor(), [&] {
+  boost::asio::post(detail::Loop::executor(), [&] {
     parked.set_value();
     release.get_future().wait();
   });
@@ -128,7 +130,7 @@ TEST(Hardening, WriteInFlightWhenTheChildExitsDoesNotHangClose) {
   p.join();
   p.close();
   EXPECT_LT(test::ms_since(start), test::scaled(5000));
-  EXPECT_TRUE(detail::ProcessAccess::state(p)->stdin_closed);
+  EXPECT_TRUE(test::stdin_closed(p));
 }
 
 TEST(Hardening, SubreaperCanBeTurnedOff) {

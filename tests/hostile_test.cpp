@@ -143,7 +143,7 @@ TEST(Hostile, ChildThatNeverReadsStdin) {
   EXPECT_LT(close_ms(p), margin());
   EXPECT_THAT(p, KilledBy(SIGTERM));
   EXPECT_EQ(p.output(), "ready\n");
-  EXPECT_TRUE(detail::ProcessAccess::state(p)->stdin_closed);
+  EXPECT_TRUE(test::stdin_closed(p));
 
   // It exits without reading: the rest of the input is dropped, no error.
   Process q(child({"exit", "3"}), {.input = Input::bytes(test::pattern(16u << 20))});

@@ -24,7 +24,6 @@
 #include <string>
 #include <vector>
 
-#include "process_state.hpp"
 #include "proctest/process.hpp"
 #include "proctest/signal_teardown.hpp"
 
@@ -37,10 +36,9 @@ extern "C" void own_handler(int sig) {
   ::_exit(7);
 }
 
-std::string first_line(const proctest::Process& p) {
+std::string first_line(proctest::Process& p) {
   std::string line;
-  proctest::detail::ProcessAccess::wait_stdout(
-      p,
+  p.wait_for_output(
       [&](const std::string& out) {
         auto nl = out.find('\n');
         if (nl == std::string::npos) return false;

@@ -7,7 +7,7 @@
 
 #include <sstream>
 
-#include "posix/signal_teardown.hpp"
+#include "platform/platform.hpp"
 #include "proctest/matchers.hpp"
 #include "proctest/signal_teardown.hpp"
 #include "support.hpp"
@@ -112,18 +112,19 @@ TEST(Interrupted, OptedOutChildrenOutliveTheTestProcess) {
 }
 
 TEST(Interrupted, GroupsAreTrackedOnlyWhileTheyExist) {
-  int before = detail::tracked_group_count();
+  int before = detail::platform::tracked_for_teardown();
   {
     Process p(test::child({"grandchild", "term"}),
               {.output = Output::null(), .error = Output::null(), .grace = 100ms});
     p.run().join();
-    EXPECT_EQ(detail::tracked_group_count(), before + 1) << "the grandchild holds the group";
+    EXPECT_EQ(detail::platform::tracked_for_teardown(), before + 1)
+        << "the grandchild holds the group";
     p.close();
-    EXPECT_EQ(detail::tracked_group_count(), before);
+    EXPECT_EQ(detail::platform::tracked_for_teardown(), before);
   }
   Process q(test::child({"exit", "0"}));
   q.run().join();
-  EXPECT_EQ(detail::tracked_group_count(), before);
+  EXPECT_EQ(detail::platform::tracked_for_teardown(), before);
 }
 
 TEST(Interrupted, HandlersAreInstalledByRunAndRemovedOnOptOut) {

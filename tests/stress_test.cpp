@@ -184,9 +184,8 @@ TEST(Stress, ConcurrentSpawnersBesideLongLivedNeighbours) {
           expected[k] += token;
           held[k].write(token);
           const std::string& want = expected[k];
-          bool echoed = detail::ProcessAccess::wait_stdout(
-              held[k], [&](const std::string& out) { return out.size() >= want.size(); },
-              kDeadline);
+          bool echoed = held[k].wait_for_output(
+              [&](const std::string& out) { return out.size() >= want.size(); }, kDeadline);
           if (!echoed) failures.add("neighbour " + std::to_string(k) + " did not echo " + token);
         }
         ++neighbour_rounds;

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "process_state.hpp"
 #include "proctest/process.hpp"
+#include "state/process_state.hpp"
 
 namespace proctest::test {
 
@@ -117,13 +117,19 @@ inline std::string pattern(std::size_t n) {
   return s;
 }
 
+/// Whether the parent's end of the process's stdin is closed.
+inline bool stdin_closed(const Process& p) {
+  detail::ProcessState& s = *detail::ProcessAccess::state(p);
+  detail::Lock lock = s.lock();
+  return s.stdin_closed_locked();
+}
+
 /// Waits (on the core's own condition variable, no polling) until stdout
 /// holds a whole first line, and returns it ("" on timeout or exit without one).
-inline std::string wait_for_line(const Process& p,
+inline std::string wait_for_line(Process& p,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   std::string line;
-  detail::ProcessAccess::wait_stdout(
-      p,
+  p.wait_for_output(
       [&](const std::string& out) {
         auto nl = out.find('\n');
         if (nl == std::string::npos) return false;

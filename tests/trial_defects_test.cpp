@@ -12,9 +12,9 @@
 
 #include <future>
 
-#include "posix/spawn.hpp"
 #include "proctest/signal_teardown.hpp"
 #include "support.hpp"
+#include "support/fault_backend.hpp"
 
 namespace proctest {
 namespace {
@@ -165,7 +165,8 @@ TEST(TrialDefects, ForkedChildsExitDoesNotStopTheParentsProcess) {
 // signalled. Played deterministically by failing pidfd_open with ESRCH.
 TEST(TrialDefects, ChildReapedBeforeRunReturnsRanAndIsNeverSignalled) {
   Process p(child({"pause"}));
-  detail::testing::fail_next_pidfd_open = ESRCH;
+  test::FaultBackend faults;
+  faults.reap_next_elsewhere();
   ASSERT_NO_THROW(p.run());
   KillOnExit guard{p.id()};
   p.join(5s);
@@ -267,13 +268,40 @@ TEST(TrialDefectsDeathTest, ExhaustedDescriptorsGiveAProcessErrorNamingTheComman
   EXPECT_EXIT(std::_Exit(exhausted_descriptors_scenario()), ::testing::ExitedWithCode(0), "");
 }
 
+// What the platform says failed reaches the message: the step, then the
+// OS reason (the real pidfd failure: SpawnPitfall12).
 TEST(TrialDefects, FailedPidfdOpenSaysWhatFailed) {
   Process p(child({"exit", "0"}));
-  detail::testing::fail_next_pidfd_open = EMFILE;
+  test::FaultBackend faults;
+  faults.fail_next("cannot open a pidfd to watch it", EMFILE);
   EXPECT_EQ(test::error_of<ProcessError>([&] { p.run(); }),
             "cannot run '" + p.command_line() +
                 "': cannot open a pidfd to watch it: Too many open files");
   EXPECT_FALSE(p.status().started());
+  p.run().join();  // the failed run can be retried
+  EXPECT_EQ(p.exit_code(), 0);
+}
+
+// A process SIGKILL cannot end (stuck in uninterruptible sleep): close()
+// must not return silently with it running. Played with a child deaf to
+// every signal; the engine's wait after SIGKILL is shortened to 100 ms.
+TEST(TrialDefects, CloseSaysWhenSigkillCannotEndTheProcess) {
+  Process p(child({"pause"}), {.grace = 50ms});
+  {
+    test::FaultBackend faults;
+    faults.deafen_next(100ms);
+    p.run();
+  }
+  KillOnExit guard{p.id()};
+  EXPECT_EQ(p.read_line(5s), "ready");
+  EXPECT_EQ(test::error_of<ProcessError>([&] { p.close(); }),
+            "cannot stop '" + p.command_line() + "': pid " + std::to_string(p.id()) +
+                " is still running 100 ms after SIGKILL (stuck in the kernel?)");
+  EXPECT_TRUE(p.running());
+  ::kill(p.id(), SIGKILL);
+  p.join(10s);
+  EXPECT_EQ(p.status().signal(), SIGKILL);
+  EXPECT_EQ(p.status().stopped_by(), StopStep::kill);
 }
 
 // --- Documentation gaps, where testable ---------------------------------------

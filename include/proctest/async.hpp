@@ -22,20 +22,12 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <exception>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -46,149 +38,120 @@ namespace proctest {
 
 namespace detail {
 
-/// How a core operation reports its end: an error or a value, once, from
-/// proctest's I/O thread.
-using AsyncDone = std::function<void(std::exception_ptr, std::string)>;
-using AsyncMatchDone = std::function<void(std::exception_ptr, ExpectMatch)>;
-/// Cancels an operation (it then completes with operation_aborted) unless it
-/// has completed; thread-safe.
-using AsyncCancel = std::function<void()>;
+/// What an asynchronous operation does (engine/async.cpp runs it with the
+/// same machines as Process's blocking calls).
+struct AsyncRequest {
+  enum class Kind { run, join, output, error, expect_text, expect_regex, read_line, close };
+  Kind kind = Kind::join;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::string text;
+  std::optional<Regex> regex;
 
-/// Waits for the exit and end of file; `read` 1 / -1 then hands over all of
-/// stdout / stderr. Throws (synchronously) for a bad call.
-AsyncCancel start_join(Process& p, std::optional<std::chrono::milliseconds> timeout, int read,
-                       AsyncDone done);
-AsyncCancel start_expect(Process& p, std::string_view text, std::chrono::milliseconds timeout,
-                         bool is_stdout, AsyncDone done);
-AsyncCancel start_read_line(Process& p, std::chrono::milliseconds timeout, bool is_stdout,
-                            AsyncDone done);
-AsyncCancel start_expect_regex(Process& p, const std::regex& re, std::string what,
-                               std::chrono::milliseconds timeout, bool is_stdout,
-                               AsyncMatchDone done);
-AsyncCancel start_close(Process& p, AsyncDone done);
-/// How a regex is named in messages.
-std::string regex_text(const Regex& re);
-std::string unknown_regex_text();
-
-/// Holds a completion handler until the operation ends, keeps its executor's
-/// work alive meanwhile, and invokes it there (never inside the initiating
-/// call). The handler's cancellation slot, if connected, cancels the operation.
-template <typename Handler, typename... Args>
-class Completion : public std::enable_shared_from_this<Completion<Handler, Args...>> {
- public:
-  Completion(Handler handler, const boost::asio::any_io_executor& fallback)
-      : handler_(std::move(handler)),
-        work_(boost::asio::get_associated_executor(handler_, fallback)) {}
-
-  /// Starts the operation with `start(done)`; a synchronous throw completes
-  /// the handler with it.
-  template <typename Start>
-  void launch(Start&& start) {
-    auto self = this->shared_from_this();
-    // The slot is connected before the operation starts: once it has, the
-    // handler may run (and clear the slot) on another thread at any time. A
-    // cancellation that comes before the operation's cancel function is
-    // known is remembered and applied as soon as it is.
-    struct Canceller {
-      std::mutex mutex;
-      AsyncCancel cancel;
-      bool requested = false;
-    };
-    auto canceller = std::make_shared<Canceller>();
-    auto slot = boost::asio::get_associated_cancellation_slot(handler_);
-    if (slot.is_connected()) {
-      slot.assign([canceller](boost::asio::cancellation_type) {
-        std::lock_guard<std::mutex> lock(canceller->mutex);
-        canceller->requested = true;
-        if (canceller->cancel) canceller->cancel();
-      });
-    }
-    try {
-      AsyncCancel cancel = start([self](std::exception_ptr e, auto value) {
-        self->finish(std::move(e), std::move(value));
-      });
-      std::lock_guard<std::mutex> lock(canceller->mutex);
-      canceller->cancel = std::move(cancel);
-      if (canceller->requested) canceller->cancel();
-    } catch (...) {
-      finish(std::current_exception(), Value{});
-    }
+  static AsyncRequest of(Kind kind, std::optional<std::chrono::milliseconds> timeout = {},
+                         std::string text = {}, std::optional<Regex> regex = {}) {
+    AsyncRequest r;
+    r.kind = kind;
+    r.timeout = timeout;
+    r.text = std::move(text);
+    r.regex = std::move(regex);
+    return r;
   }
+};
 
-  template <typename Value>
-  void finish(std::exception_ptr error, Value value) {
-    auto self = this->shared_from_this();
-    // The handler runs only once post() has returned here, and the work is
-    // released only then: otherwise the handler could run, and its execution
-    // context be destroyed, while post() is still waking a thread of it — an
-    // io_context the user destroys after run() returns, or Asio's
-    // system_context (use_future's executor) destroyed at exit while this
-    // thread, proctest's I/O thread, still signals it. TSan reported both.
-    // An executor that runs the handler inside post() itself (on this
-    // thread) is not made to wait for itself.
-    poster_ = std::this_thread::get_id();
-    auto work = std::move(work_);
-    boost::asio::post(work.get_executor(),
-                      [self, error = std::move(error), value = std::move(value)]() mutable {
-                        if (std::this_thread::get_id() != self->poster_) {
-                          std::unique_lock<std::mutex> lock(self->post_mutex_);
-                          self->post_done_.wait(lock, [&] { return self->posted_; });
-                        }
-                        auto slot = boost::asio::get_associated_cancellation_slot(self->handler_);
-                        if (slot.is_connected()) slot.clear();
-                        if constexpr (sizeof...(Args) == 0) {
-                          std::move(self->handler_)(std::move(error));
-                        } else {
-                          std::move(self->handler_)(std::move(error), std::move(value));
-                        }
-                      });
-    work.reset();
-    {
-      std::lock_guard<std::mutex> lock(post_mutex_);
-      posted_ = true;
+/// The completion signature of an operation handing over a `Value` (or none).
+template <typename Value>
+struct AsyncSignature {
+  using type = void(std::exception_ptr, Value);
+};
+template <>
+struct AsyncSignature<void> {
+  using type = void(std::exception_ptr);
+};
+
+/// What an operation hands its handler besides the error.
+struct AsyncResult {
+  std::string text;
+  ExpectMatch match;
+};
+
+/// A completion handler, type-erased so that the operations are compiled
+/// once, in the library.
+class AsyncHandler {
+ public:
+  virtual ~AsyncHandler() = default;
+  /// Its associated executor: where the operation takes its steps and
+  /// completes.
+  virtual const boost::asio::any_io_executor& executor() const noexcept = 0;
+  /// Its associated cancellation slot (possibly not connected).
+  virtual boost::asio::cancellation_slot slot() noexcept = 0;
+  /// Invokes the handler, once, on its executor.
+  virtual void complete(std::exception_ptr error, AsyncResult& result) = 0;
+};
+
+/// The handler of an operation whose completion signature is
+/// `void(std::exception_ptr)` (Value void) or `void(std::exception_ptr, Value)`.
+template <typename Handler, typename Value>
+class HandlerOf final : public AsyncHandler {
+ public:
+  HandlerOf(Handler handler, const boost::asio::any_io_executor& fallback)
+      : handler_(std::move(handler)),
+        executor_(boost::asio::get_associated_executor(handler_, fallback)) {}
+  const boost::asio::any_io_executor& executor() const noexcept override { return executor_; }
+  boost::asio::cancellation_slot slot() noexcept override {
+    return boost::asio::get_associated_cancellation_slot(handler_);
+  }
+  void complete(std::exception_ptr error, AsyncResult& result) override {
+    if constexpr (std::is_void_v<Value>) {
+      (void)result;
+      std::move(handler_)(std::move(error));
+    } else if constexpr (std::is_same_v<Value, ExpectMatch>) {
+      std::move(handler_)(std::move(error), std::move(result.match));
+    } else {
+      std::move(handler_)(std::move(error), std::move(result.text));
     }
-    post_done_.notify_one();
   }
 
  private:
-  // The value type of the completion (int, unused, when there is none).
-  using Value = std::tuple_element_t<0, std::tuple<Args..., int>>;
   Handler handler_;
-  boost::asio::executor_work_guard<boost::asio::any_io_executor> work_;
-  std::thread::id poster_;
-  std::mutex post_mutex_;
-  std::condition_variable post_done_;
-  bool posted_ = false;
+  boost::asio::any_io_executor executor_;
 };
 
-template <typename... Args, typename Handler>
-auto make_completion(Handler handler, const boost::asio::any_io_executor& ex) {
-  return std::make_shared<Completion<std::decay_t<Handler>, Args...>>(std::move(handler), ex);
-}
+/// Starts an operation of `process`. Never completes inside this call; a bad
+/// call (not run, a negative timeout...) completes with its error.
+void start_async(Process& process, AsyncRequest request, std::unique_ptr<AsyncHandler> handler);
+/// Ends the pending operations of `process` with operation_aborted.
+void abandon_async(Process& process) noexcept;
 
 }  // namespace detail
 
 /// A Process driven through Asio completion tokens: callbacks,
 /// `boost::asio::use_future`, and C++20 `boost::asio::use_awaitable`
-/// coroutines all work. Same Options, errors and stop sequence as Process;
-/// every error is delivered as the completion's std::exception_ptr (a
-/// coroutine's co_await rethrows it; a future's get() throws it).
+/// coroutines all work. Same Options, errors and stop sequence as Process:
+/// each operation runs the very state machine of its blocking twin. Every
+/// error is delivered as the completion's std::exception_ptr (a coroutine's
+/// co_await rethrows it; a future's get() throws it).
 ///
-/// Completion handlers run on their associated executor, by default the
-/// executor given at construction; they are never called from inside the
-/// initiating function. Waiting uses no thread of its own: proctest's one I/O
-/// thread watches every process, so 200 processes awaited on one io_context
-/// thread use two threads in all.
+/// Threads: an operation takes its steps and completes on its handler's
+/// associated executor, by default the executor given at construction, and
+/// never inside the initiating function. proctest's one I/O thread only
+/// notifies it; an expect()'s search runs on the handler's executor, so a
+/// slow pattern never holds up the thread that reads every process's pipes.
+/// 200 processes awaited on one io_context thread use two threads in all.
 ///
 /// Cancellation: each operation honours its handler's cancellation slot
 /// (`boost::asio::bind_cancellation_slot`, awaitable operators, parallel
 /// groups): the wait ends with `boost::asio::error::operation_aborted` (as a
 /// boost::system::system_error) and the child is left as it is, still owned
-/// by this object. Destruction runs the stop sequence, as for a Process (it
-/// blocks up to the grace period: call async_close() first to avoid that).
+/// by this object.
 ///
-/// The object must outlive its pending operations. Not thread-safe for
-/// concurrent calls on the same object, as with Process.
+/// Lifetimes: destroying the AsyncProcess ends its pending operations with
+/// operation_aborted and runs the stop sequence, as for a Process (it blocks
+/// up to the grace period: call async_close() first to avoid that).
+/// Destroying an execution context (an io_context) with operations pending
+/// destroys their handlers without invoking them; a coroutine suspended in
+/// one is destroyed with its frame, and an AsyncProcess in that frame stops
+/// its child. Not thread-safe for concurrent calls on the same object, as
+/// with Process.
 class AsyncProcess {
  public:
   /// The executor type of the default completion executor.
@@ -205,6 +168,14 @@ class AsyncProcess {
   /// As above, the command line split like a POSIX shell.
   AsyncProcess(executor_type executor, std::string_view command_line, Options options = {})
       : executor_(std::move(executor)), process_(command_line, std::move(options)) {}
+  /// Takes over the process and its pending operations.
+  AsyncProcess(AsyncProcess&&) noexcept = default;
+  AsyncProcess& operator=(AsyncProcess&&) = delete;
+  AsyncProcess(const AsyncProcess&) = delete;
+  AsyncProcess& operator=(const AsyncProcess&) = delete;
+  /// Ends pending operations with operation_aborted, then runs the stop
+  /// sequence (Process's destructor).
+  ~AsyncProcess() { detail::abandon_async(process_); }
 
   /// The default executor of completion handlers.
   executor_type get_executor() const noexcept { return executor_; }
@@ -218,16 +189,8 @@ class AsyncProcess {
   /// Process::run() (ProcessError naming the program, ProcessAlreadyRunError).
   template <typename Token>
   auto async_run(Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr)>(
-        [this](auto handler) {
-          auto done = detail::make_completion<>(std::move(handler), executor_);
-          done->launch([this](auto finish) -> detail::AsyncCancel {
-            process_.run();
-            finish(nullptr, 0);
-            return [] {};
-          });
-        },
-        token);
+    return initiate<void>(std::forward<Token>(token),
+                          detail::AsyncRequest::of(detail::AsyncRequest::Kind::run));
   }
 
   /// Waits for the exit and the end of its output, as Process::join():
@@ -235,14 +198,8 @@ class AsyncProcess {
   /// first, leaving the process running. `void(std::exception_ptr)`.
   template <typename Token>
   auto async_join(std::optional<std::chrono::milliseconds> timeout, Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr)>(
-        [this, timeout](auto handler) {
-          auto done = detail::make_completion<>(std::move(handler), executor_);
-          done->launch([&](auto finish) {
-            return detail::start_join(process_, timeout, 0, std::move(finish));
-          });
-        },
-        token);
+    return initiate<void>(std::forward<Token>(token),
+                          detail::AsyncRequest::of(detail::AsyncRequest::Kind::join, timeout));
   }
   /// async_join() with Options::timeout.
   template <typename Token>
@@ -254,65 +211,50 @@ class AsyncProcess {
   /// `void(std::exception_ptr, std::string)`; errors as Process::output().
   template <typename Token>
   auto async_output(Token&& token) {
-    return read_all(1, std::forward<Token>(token));
+    return initiate<std::string>(std::forward<Token>(token),
+                                 detail::AsyncRequest::of(detail::AsyncRequest::Kind::output));
   }
   /// All of stderr; as async_output().
   template <typename Token>
   auto async_error(Token&& token) {
-    return read_all(-1, std::forward<Token>(token));
+    return initiate<std::string>(std::forward<Token>(token),
+                                 detail::AsyncRequest::of(detail::AsyncRequest::Kind::error));
   }
 
   /// Process::expect(text, timeout), without blocking: the text from the
   /// cursor through the match. `void(std::exception_ptr, std::string)`.
   template <typename Token>
   auto async_expect(std::string_view text, std::chrono::milliseconds timeout, Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr, std::string)>(
-        [this, text = std::string(text), timeout](auto handler) {
-          auto done = detail::make_completion<std::string>(std::move(handler), executor_);
-          done->launch([&](auto finish) {
-            return detail::start_expect(process_, text, timeout, true, std::move(finish));
-          });
-        },
-        token);
+    return initiate<std::string>(std::forward<Token>(token),
+                                 detail::AsyncRequest::of(detail::AsyncRequest::Kind::expect_text,
+                                                          timeout, std::string(text)));
   }
   /// Process::expect(pattern, timeout), without blocking.
   /// `void(std::exception_ptr, ExpectMatch)`.
   template <typename Token>
   auto async_expect(const Regex& pattern, std::chrono::milliseconds timeout, Token&& token) {
-    return expect_regex(pattern.regex(), detail::regex_text(pattern), timeout,
-                        std::forward<Token>(token));
-  }
-  /// As above, for a std::regex (whose text messages cannot show).
-  template <typename Token>
-  auto async_expect(const std::regex& pattern, std::chrono::milliseconds timeout, Token&& token) {
-    return expect_regex(pattern, detail::unknown_regex_text(), timeout, std::forward<Token>(token));
+    return initiate<ExpectMatch>(std::forward<Token>(token),
+                                 detail::AsyncRequest::of(detail::AsyncRequest::Kind::expect_regex,
+                                                          timeout, std::string(), pattern));
   }
   /// Process::read_line(timeout), without blocking.
   /// `void(std::exception_ptr, std::string)`.
   template <typename Token>
   auto async_read_line(std::chrono::milliseconds timeout, Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr, std::string)>(
-        [this, timeout](auto handler) {
-          auto done = detail::make_completion<std::string>(std::move(handler), executor_);
-          done->launch([&](auto finish) {
-            return detail::start_read_line(process_, timeout, true, std::move(finish));
-          });
-        },
-        token);
+    return initiate<std::string>(
+        std::forward<Token>(token),
+        detail::AsyncRequest::of(detail::AsyncRequest::Kind::read_line, timeout));
   }
 
   /// The stop sequence of Process::close(), without blocking: close stdin,
-  /// the stop signal, up to the grace period, SIGKILL, reap the group, drain.
-  /// `void(std::exception_ptr)`. Nothing for a process never run.
+  /// the stop signal to the tree (setsid escapees included), up to the grace
+  /// period, SIGKILL, reap the group, drain. `void(std::exception_ptr)`;
+  /// ProcessError when SIGKILL cannot end the process. Nothing for a process
+  /// never run.
   template <typename Token>
   auto async_close(Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr)>(
-        [this](auto handler) {
-          auto done = detail::make_completion<>(std::move(handler), executor_);
-          done->launch(
-              [&](auto finish) { return detail::start_close(process_, std::move(finish)); });
-        },
-        token);
+    return initiate<void>(std::forward<Token>(token),
+                          detail::AsyncRequest::of(detail::AsyncRequest::Kind::close));
   }
 
   /// Process::write(): queues bytes for stdin (Input::pipe()); never blocks.
@@ -321,9 +263,9 @@ class AsyncProcess {
   void close_stdin() { process_.close_stdin(); }
   /// Process::signal(): a signal to the process itself.
   void signal(int signal) { process_.signal(signal); }
-  /// Process::terminate(): SIGTERM to the process group.
+  /// Process::terminate(): SIGTERM to the process group and the process.
   void terminate() { process_.terminate(); }
-  /// Process::kill(): SIGKILL to the process group.
+  /// Process::kill(): SIGKILL to the process group and the process.
   void kill() { process_.kill(); }
   /// Process::running().
   bool running() const { return process_.running(); }
@@ -337,29 +279,17 @@ class AsyncProcess {
   const std::vector<std::string>& arguments() const { return process_.arguments(); }
 
  private:
-  template <typename Token>
-  auto read_all(int which, Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr, std::string)>(
-        [this, which](auto handler) {
-          auto done = detail::make_completion<std::string>(std::move(handler), executor_);
-          done->launch([&](auto finish) {
-            return detail::start_join(process_, std::nullopt, which, std::move(finish));
-          });
+  template <typename Value, typename Token>
+  auto initiate(Token&& token, detail::AsyncRequest request) {
+    using Signature = typename detail::AsyncSignature<Value>::type;
+    return boost::asio::async_initiate<Token, Signature>(
+        [this](auto handler, detail::AsyncRequest r) {
+          using Handler = std::decay_t<decltype(handler)>;
+          detail::start_async(
+              process_, std::move(r),
+              std::make_unique<detail::HandlerOf<Handler, Value>>(std::move(handler), executor_));
         },
-        token);
-  }
-  template <typename Token>
-  auto expect_regex(const std::regex& pattern, std::string what, std::chrono::milliseconds timeout,
-                    Token&& token) {
-    return boost::asio::async_initiate<Token, void(std::exception_ptr, ExpectMatch)>(
-        [this, pattern, what = std::move(what), timeout](auto handler) {
-          auto done = detail::make_completion<ExpectMatch>(std::move(handler), executor_);
-          done->launch([&](auto finish) {
-            return detail::start_expect_regex(process_, pattern, what, timeout, true,
-                                              std::move(finish));
-          });
-        },
-        token);
+        token, std::move(request));
   }
 
   executor_type executor_;

@@ -16,7 +16,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +23,9 @@
 #include "proctest/command_line.hpp"
 #include "proctest/errors.hpp"
 #include "proctest/exit_status.hpp"
+#include "proctest/expect.hpp"
+#include "proctest/settings.hpp"
+#include "proctest/stdio.hpp"
 
 namespace proctest {
 
@@ -31,86 +33,6 @@ namespace detail {
 class ProcessState;
 struct ProcessAccess;
 }  // namespace detail
-
-/// What the child reads on its stdin. The default is Input::null().
-class Input {
- public:
-  /// Which factory made it.
-  enum class Kind { null, bytes, file, pipe, inherit };
-
-  /// Canned stdin: written while stdout and stderr are drained, then closed.
-  /// A child that stops reading early is not an error: the rest is dropped.
-  static Input bytes(std::string data);
-  /// The file's content. Throws ProcessError at run() if it cannot be opened.
-  static Input file(std::filesystem::path path);
-  /// /dev/null: the child sees end of file at once.
-  static Input null();
-  /// A pipe the test writes with Process::write() and ends with
-  /// Process::close_stdin() while the child runs.
-  static Input pipe();
-  /// The test process's own stdin.
-  static Input inherit();
-
-  /// Which factory made it.
-  Kind kind() const noexcept { return kind_; }
-  /// The bytes of Input::bytes(); empty for the others.
-  const std::string& data() const noexcept { return data_; }
-  /// The path of Input::file(); empty for the others.
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  Input(Kind kind, std::string data, std::filesystem::path path)
-      : kind_(kind), data_(std::move(data)), path_(std::move(path)) {}
-  Kind kind_;
-  std::string data_;
-  std::filesystem::path path_;
-};
-
-/// Where the child's stdout or stderr goes. The default for both is capture().
-class Output {
- public:
-  /// Which factory made it.
-  enum class Kind { capture, null, inherit, file, merge };
-
-  /// Into a pipe read while the process runs; Process::output() / error()
-  /// return the bytes.
-  static Output capture();
-  /// /dev/null.
-  static Output null();
-  /// The test process's own stdout / stderr.
-  static Output inherit();
-  /// Into this file, created or truncated at run(). Throws ProcessError at
-  /// run() if it cannot be opened for writing.
-  static Output file(std::filesystem::path path);
-  /// Stderr only: into the same pipe or file as stdout, so the two keep their
-  /// relative order. Process::error() then throws ProcessInvalidStreamError.
-  static Output merge();
-
-  /// Which factory made it.
-  Kind kind() const noexcept { return kind_; }
-  /// The path of Output::file(); empty for the others.
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  Output(Kind kind, std::filesystem::path path) : kind_(kind), path_(std::move(path)) {}
-  Kind kind_;
-  std::filesystem::path path_;
-};
-
-/// A pseudo-terminal for the child instead of pipes (Options::terminal): the
-/// child's stdin, stdout and stderr are the terminal, so isatty() is true and
-/// /dev/tty opens, as for a person at a terminal. It runs as the leader of a
-/// new session whose controlling terminal this is.
-struct Terminal {
-  /// The window size the child sees (TIOCGWINSZ); Process::resize() changes it.
-  unsigned short rows = 24;
-  /// The width in characters.
-  unsigned short columns = 80;
-  /// Whether the terminal echoes what the test writes back into the output,
-  /// as a terminal does for a person typing. Off by default, so output()
-  /// holds only what the program printed.
-  bool echo = false;
-};
 
 /// How to run a process. An aggregate, so C++20 code can write
 /// `Process p({"cat"}, {.input = Input::bytes("hi\n")});`.
@@ -157,73 +79,6 @@ struct Options {
   /// `error` left as it is; `input` may be Input::null(), bytes() or pipe().
   /// Teardown is as with pipes.
   std::optional<Terminal> terminal{};
-};
-
-/// A std::regex that keeps its pattern text, so that expect()'s failure
-/// messages can show it (std::regex does not keep it). Use it where you would
-/// write `std::regex(...)`: `p.expect(proctest::Regex(R"(port (\d+))"), 5s)`.
-class Regex {
- public:
-  /// Compiles `pattern` with `flags` (ECMAScript by default). Throws
-  /// std::regex_error for a bad pattern, as std::regex does.
-  explicit Regex(std::string pattern, std::regex::flag_type flags = std::regex::ECMAScript)
-      : pattern_(std::move(pattern)), regex_(pattern_, flags) {}
-  /// The pattern text as given.
-  const std::string& pattern() const noexcept { return pattern_; }
-  /// The compiled regex.
-  const std::regex& regex() const noexcept { return regex_; }
-
- private:
-  std::string pattern_;
-  std::regex regex_;
-};
-
-/// What expect() with a regex found: like std::smatch, but owning its text, so
-/// it stays valid whatever the Process does next. Group 0 is the whole match.
-class ExpectMatch {
- public:
-  /// Groups in the pattern plus one (group 0); std::smatch::size().
-  std::size_t size() const noexcept { return groups_.size(); }
-  /// Whether group `n` took part in the match (false when n >= size()).
-  bool matched(std::size_t n = 0) const noexcept {
-    return n < groups_.size() && groups_[n].matched;
-  }
-  /// The text of group `n`; empty when it did not take part or n >= size().
-  std::string str(std::size_t n = 0) const { return matched(n) ? groups_[n].text : std::string(); }
-  /// As str(n): `std::stoi(m[1])`.
-  std::string operator[](std::size_t n) const { return str(n); }
-  /// Where group `n` starts in the whole stream, as in output(); npos when it
-  /// did not take part.
-  std::size_t position(std::size_t n = 0) const noexcept {
-    return matched(n) ? groups_[n].position : std::string::npos;
-  }
-  /// The length of group `n`; 0 when it did not take part.
-  std::size_t length(std::size_t n = 0) const noexcept {
-    return matched(n) ? groups_[n].text.size() : 0;
-  }
-  /// The unread text before the match (skipped by this expect()).
-  const std::string& prefix() const noexcept { return prefix_; }
-  /// Everything this expect() consumed: prefix() followed by str(0).
-  std::string consumed() const { return prefix_ + str(0); }
-
- private:
-  friend struct detail::ProcessAccess;
-
- public:
-  /// One group's part of the match (an implementation detail: use str(),
-  /// position(), matched()).
-  struct Group {
-    /// Whether the group took part in the match.
-    bool matched = false;
-    /// Where it starts in the whole stream.
-    std::size_t position = 0;
-    /// Its text.
-    std::string text;
-  };
-
- private:
-  std::string prefix_;
-  std::vector<Group> groups_;
 };
 
 /// A child process under test. Movable, not copyable; the destructor runs the
@@ -302,14 +157,15 @@ class Process {
   /// byte is looked at about once, however long the output grows. One reader
   /// per stream at a time.
   std::string expect(std::string_view text, std::chrono::milliseconds timeout);
-  /// As expect(text), for the first match of `pattern` after the cursor; the
-  /// result holds the capture groups (`m[1]`). Anchors and `\b` see the byte
-  /// before the cursor. The incremental search looks back 64 KiB before the
-  /// bytes it has not searched yet: a match longer than that may be found at
-  /// a later start. std::regex does not keep its pattern text, so failure
-  /// messages cannot show it: pass a proctest::Regex to see it.
-  ExpectMatch expect(const std::regex& pattern, std::chrono::milliseconds timeout);
-  /// As expect(const std::regex&), with the pattern text shown in messages.
+  /// As expect(text), for the first match of `pattern` (see Regex) after the
+  /// cursor; the result holds the capture groups (`m[1]`). Anchors and `\b`
+  /// see the byte before the cursor. The incremental search looks back 64 KiB
+  /// before the bytes it has not searched yet: a match longer than that may
+  /// be found at a later start. A match is reported as soon as the bytes so
+  /// far match: `A+B+` matches "AAB" even if more B's follow in the next
+  /// read. The search runs on the calling thread, never on proctest's I/O
+  /// thread; a pattern too complex for the text (catastrophic backtracking)
+  /// fails with a ProcessError saying so.
   ExpectMatch expect(const Regex& pattern, std::chrono::milliseconds timeout);
   /// The next line of stdout after the cursor, without its "\n" (and, in
   /// PTY mode, without the terminal's "\r" before it). A last line without a
@@ -318,8 +174,6 @@ class Process {
   /// expect(text) on stderr, with its own cursor.
   std::string expect_error(std::string_view text, std::chrono::milliseconds timeout);
   /// expect(pattern) on stderr.
-  ExpectMatch expect_error(const std::regex& pattern, std::chrono::milliseconds timeout);
-  /// expect(pattern) on stderr, with the pattern text shown in messages.
   ExpectMatch expect_error(const Regex& pattern, std::chrono::milliseconds timeout);
   /// read_line() on stderr.
   std::string read_error_line(std::chrono::milliseconds timeout);
@@ -420,19 +274,6 @@ class Process {
   std::string snapshot(bool is_stdout) const;
   std::shared_ptr<detail::ProcessState> state_;
 };
-
-/// Whether run() makes the test process a child subreaper (Linux
-/// `PR_SET_CHILD_SUBREAPER`); on unless this is called with false.
-///
-/// As subreaper, a grandchild whose parent (a child proctest started) exits is
-/// re-parented to the test process instead of PID 1, and proctest reaps it
-/// with its process group: in a container whose PID 1 never reaps orphans,
-/// that is what keeps killed grandchildren from staying zombies. The price:
-/// orphans of *other* code in the test process (`system("cmd &")`, a
-/// descendant that left its group with setsid) are re-parented to the test
-/// process too, and stay zombies until it exits, unless that code reaps them.
-/// Call with false before the first run() to keep PID 1 as their reaper.
-void set_child_subreaper(bool enabled);
 
 }  // namespace proctest
 

@@ -10,7 +10,7 @@
 #include <system_error>
 
 #include "proctest/matchers.hpp"
-#include "text.hpp"
+#include "text/text.hpp"
 
 namespace proctest {
 

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "proctest/matchers.hpp"
-#include "text.hpp"
+#include "text/text.hpp"
 
 namespace proctest {
 

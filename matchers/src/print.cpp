@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "proctest/matchers.hpp"
-#include "text.hpp"
+#include "text/text.hpp"
 
 namespace proctest {
 

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "proctest/matchers.hpp"
-#include "text.hpp"
+#include "text/text.hpp"
 
 namespace proctest {
 
@@ -12,51 +12,8 @@ using detail::duration_text;
 using ::testing::MatchResultListener;
 
 std::string describe_status(const Process& process) {
-  const ExitStatus s = process.status();
-  const Options& options = process.options();
-  const std::string timeout = "the " + duration_text(s.timeout()) + " join timeout";
-  std::string text;
-  switch (s.state()) {
-    case ExitStatus::State::not_started:
-      return "was never run";
-    case ExitStatus::State::running:
-      text = "is still running";
-      if (s.timed_out()) text += ", past " + timeout;
-      return text;
-    case ExitStatus::State::exited:
-      text = "exited with code " + std::to_string(*s.code());
-      break;
-    case ExitStatus::State::signaled:
-      text = "was killed by " + signal_name(*s.signal()) + " (signal " +
-             std::to_string(*s.signal()) + ")";
-      if (s.core_dumped()) text += ", core dumped";
-      break;
-    case ExitStatus::State::unknown:
-      text = s.discarded_by_kernel() ? "ended, but its status was lost (SIGCHLD is ignored in "
-                                       "the test process, so the kernel discarded it)"
-                                     : "ended, but its status was lost (reaped elsewhere)";
-      break;
-  }
-  std::string how;  // the circumstances: stop step and timeout
-  switch (s.stopped_by()) {
-    case StopStep::terminate:
-      if (s.signal() == options.stop_signal) {
-        how = " from the stop sequence";
-      } else {
-        how = " after the stop sequence's " + signal_name(options.stop_signal);
-      }
-      if (s.timed_out()) how += " after " + timeout;
-      break;
-    case StopStep::kill:
-      how = " after " + (s.timed_out() ? timeout + " and " : std::string()) + "the " +
-            duration_text(options.grace) + " grace period";
-      break;
-    case StopStep::none:
-      if (s.timed_out()) how = ", after " + timeout + " had passed";
-      break;
-  }
-  if (s.core_dumped() && !how.empty() && how[0] != ',') text += ',';
-  return text + how;
+  return detail::status_phrase(process.status(), process.options().stop_signal,
+                               process.options().grace);
 }
 
 namespace {

@@ -32,9 +32,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "process_state.hpp"
 #include "proctest/async.hpp"
 #include "proctest/process.hpp"
+#include "state/process_state.hpp"
 
 extern char** environ;
 
@@ -224,10 +224,10 @@ void BM_JoinTimeoutOvershoot(benchmark::State& state) {
 
 // Waits (on the core's condition variable) for the helper's "ready" line,
 // printed once its signal disposition is in place.
-void wait_ready(const proctest::Process& p) {
-  bool ready = proctest::detail::ProcessAccess::wait_stdout(
-      p, [](const std::string& out) { return out.find('\n') != std::string::npos; },
-      std::chrono::seconds(10));
+void wait_ready(proctest::Process& p) {
+  bool ready =
+      p.wait_for_output([](const std::string& out) { return out.find('\n') != std::string::npos; },
+                        std::chrono::seconds(10));
   if (!ready) throw std::runtime_error("the helper never said ready");
 }
 
@@ -251,8 +251,8 @@ void BM_CloseExitsOnTerm(benchmark::State& state) {
     Clock::time_point reaped;
     {
       auto* s = proctest::detail::ProcessAccess::state(p);
-      std::lock_guard<std::mutex> lock(s->mutex);
-      reaped = s->end_time;
+      proctest::detail::Lock lock = s->lock();
+      reaped = s->end_time_locked();
     }
     until_reap.push_back(std::chrono::duration<double>(reaped - start).count());
     after_reap.push_back(std::chrono::duration<double>(end - reaped).count());

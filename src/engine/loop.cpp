@@ -1,0 +1,320 @@
+#include "engine/loop.hpp"
+
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <mutex>
+#include <new>
+#include <thread>
+
+namespace proctest::detail {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Every pipe starts at the kernel's default capacity (64 KiB) and is read
+// with a buffer of that size.
+constexpr std::size_t kReadSize = std::size_t{64} * 1024;
+// A pipe that filled a whole read carries bulk output: a 1 MiB buffer then
+// cuts the reads, and the writer's waits on a full pipe, by up to 16x.
+constexpr std::size_t kBulkReadSize = std::size_t{1} << 20;
+
+thread_local bool t_on_loop_thread = false;
+
+struct LoopService {
+  asio::io_context context{1};
+  asio::executor_work_guard<platform::Executor> guard{context.get_executor()};
+
+  LoopService() {
+    // Asio creates its reactor (epoll, eventfd, timerfd) lazily, with the
+    // first I/O object: create it now, so that a shortage of descriptors
+    // shows here, at the start of run(), not halfway through it.
+    asio::readable_pipe reactor_now(context);
+    platform::SignalsBlocked blocked;  // inherited by the thread, ours restored
+    std::thread thread([this] {
+      t_on_loop_thread = true;
+      platform::name_this_thread("proctest-io");
+      for (;;) {
+        try {
+          context.run();
+          return;
+        } catch (...) {
+          // A handler must never throw; if one does, keep serving the others.
+        }
+      }
+    });
+    thread.detach();
+  }
+};
+
+// Intentionally leaked: processes may be destroyed during static
+// destruction, after a static loop would be gone.
+LoopService* g_loop = nullptr;
+std::mutex g_loop_mutex;
+
+// After fork() only the forking thread exists in the child: the loop thread
+// is gone and its epoll instance is shared with the parent. The child (a
+// GoogleTest death test, say) starts a loop of its own on first use; the
+// parent's is abandoned there, never touched.
+void before_fork() { g_loop_mutex.lock(); }
+void after_fork_in_parent() { g_loop_mutex.unlock(); }
+void after_fork_in_child() {
+  g_loop = nullptr;
+  g_loop_mutex.unlock();
+}
+
+}  // namespace
+
+platform::Executor Loop::executor() {
+  static const bool registered =
+      (platform::at_fork(before_fork, after_fork_in_parent, after_fork_in_child), true);
+  (void)registered;
+  std::lock_guard<std::mutex> lock(g_loop_mutex);
+  // A failed start (no thread or descriptor to spare) leaves nothing behind.
+  if (!g_loop) g_loop = new LoopService();
+  return g_loop->context.get_executor();
+}
+
+bool Loop::on_loop_thread() noexcept { return t_on_loop_thread; }
+
+template <typename F>
+void Loop::post(ProcessState& s, F&& f) {
+  asio::post(executor(),
+             [self = s.shared_from_this(), f = std::forward<F>(f)]() mutable { f(*self); });
+}
+
+void Loop::post_pump_stdin(ProcessState& s) {
+  post(s, [](ProcessState& st) { pump_stdin(st); });
+}
+
+void Loop::post_abandon_outputs(ProcessState& s) {
+  post(s, [](ProcessState& st) { abandon_outputs(st); });
+}
+
+void Loop::start(ProcessState& s, platform::Launched& launched) {
+  s.out_reader_.pipe = std::move(launched.output);
+  s.err_reader_.pipe = std::move(launched.error);
+  s.stdin_pipe_ = std::move(launched.input);
+  if (s.out_reader_.pipe) read(s, true);
+  if (s.err_reader_.pipe) read(s, false);
+  // The first write may run here, with the caller's signal mask: it cannot
+  // raise SIGPIPE, because run() keeps the child's end of the pipe open
+  // (Launched::keep_open) until this returns.
+  pump_stdin(s);
+  if (platform::Child* child = s.child_.get()) {
+    child->watch_exit(
+        [self = s.shared_from_this()](platform::ExitReport report) { on_exit(*self, report); });
+  }
+}
+
+void Loop::read(ProcessState& s, bool is_stdout) {
+  ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+  try {
+    if (!r.buffer) {
+      r.buffer.reset(new char[kReadSize]);
+      r.size = kReadSize;
+    }
+    r.pipe->async_read_some(asio::buffer(r.buffer.get(), r.size),
+                            [self = s.shared_from_this(), is_stdout](
+                                const boost::system::error_code& ec, std::size_t n) {
+                              if (ec) {
+                                end_stream(*self,
+                                           is_stdout);  // end of file, an error, or abandoned
+                              } else {
+                                on_read(*self, is_stdout, n);
+                              }
+                            });
+  } catch (...) {
+    // Could not even start a read (out of memory): end the stream rather
+    // than leave a caller waiting for an end of file that never comes.
+    end_stream(s, is_stdout);
+  }
+}
+
+void Loop::on_read(ProcessState& s, bool is_stdout, std::size_t n) {
+  ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+  bool wake = false;
+  bool poke = false;
+  {
+    Lock lock = s.lock();
+    s.stream_locked(is_stdout).append(r.buffer.get(), n, s.options_.capture_limit);
+    wake = s.data_waiters_ > 0;
+    poke = !s.watchers_.empty();
+  }
+  // Only a waiter for data can be satisfied by data.
+  if (wake) s.changed_.notify_all();
+  if (poke) poke_watchers(s);
+  if (n == r.size && !r.grown) grow(r);
+  read(s, is_stdout);
+}
+
+void Loop::grow(ProcessState::Reader& r) noexcept {
+  r.grown = true;
+  // Only bulk pipes are enlarged: every pipe's capacity counts against the
+  // user's pipe budget, past which the kernel refuses and 64 KiB stays.
+  if (!platform::enlarge_pipe(*r.pipe, kBulkReadSize)) return;
+  // Without the larger buffer, the larger pipe still spares the writer waits.
+  if (auto* bigger = new (std::nothrow) char[kBulkReadSize]) {
+    r.buffer.reset(bigger);
+    r.size = kBulkReadSize;
+  }
+}
+
+void Loop::end_stream(ProcessState& s, bool is_stdout) {
+  ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+  boost::system::error_code ignored;
+  if (r.pipe) r.pipe->close(ignored);
+  r.pipe.reset();
+  r.buffer.reset();
+  bool wake = false;
+  {
+    Lock lock = s.lock();
+    s.stream_locked(is_stdout).end();
+    // Every other wait needs the exit and both ends of file.
+    wake = s.data_waiters_ > 0 || (s.reaped_ && s.outputs_ended_locked());
+  }
+  if (wake) s.changed_.notify_all();
+  poke_watchers(s);
+}
+
+void Loop::pump_stdin(ProcessState& s) {
+  if (!s.stdin_pipe_ || s.write_in_flight_) return;
+  bool close_now = false;
+  {
+    Lock lock = s.lock();
+    s.writing_.swap(s.stdin_queue_);
+    s.stdin_queue_.clear();
+    close_now = s.writing_.empty() && s.stdin_close_requested_;
+    if (close_now && s.stdin_send_eot_ && !s.eot_written_) {
+      // ^D ends the input at the start of a line; after a partial line it
+      // only hands that line over, so a second one is needed.
+      s.eot_written_ = true;
+      close_now = false;
+      s.writing_ = s.last_written_ == '\n' ? "\x04" : "\x04\x04";
+    }
+    if (!s.writing_.empty()) s.last_written_ = s.writing_.back();
+  }
+  if (close_now) {
+    close_stdin(s);
+    return;
+  }
+  if (s.writing_.empty()) return;
+  s.write_in_flight_ = true;
+  try {
+    asio::async_write(
+        *s.stdin_pipe_, asio::buffer(s.writing_),
+        [self = s.shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          ProcessState& st = *self;
+          st.write_in_flight_ = false;
+          st.writing_.clear();
+          bool exited = false;
+          {
+            Lock lock = st.lock();
+            exited = st.reaped_;
+          }
+          // EPIPE: the child stopped reading. Not an error;
+          // what is left of its input is dropped.
+          if (ec || exited) {
+            close_stdin(st);
+          } else {
+            pump_stdin(st);
+          }
+        });
+  } catch (...) {
+    s.write_in_flight_ = false;
+    close_stdin(s);
+  }
+}
+
+void Loop::close_stdin(ProcessState& s) {
+  if (s.stdin_pipe_) {
+    boost::system::error_code ignored;
+    s.stdin_pipe_->close(ignored);
+    s.stdin_pipe_.reset();
+    // A blocked SIGPIPE from an EPIPE write stays pending on the loop thread
+    // (which blocks every signal); consume it so the pending set stays
+    // clean. Not on run()'s thread: a SIGPIPE pending there is the user's.
+    if (on_loop_thread()) platform::discard_pending_sigpipe();
+  }
+  bool wake = false;
+  {
+    Lock lock = s.lock();
+    // Only the stop sequence waits for this, after the exit.
+    wake = s.reaped_ && !s.stdin_closed_;
+    s.stdin_closed_ = true;
+    s.stdin_queue_.clear();
+  }
+  if (wake) s.changed_.notify_all();
+  poke_watchers(s);
+}
+
+void Loop::on_exit(ProcessState& s, platform::ExitReport report) {
+  bool wake_now = true;
+  {
+    Lock lock = s.lock();
+    s.reaped_ = true;
+    s.end_time_ = Clock::now();
+    s.report_ = report;
+    // The pid may be recycled from now on: nothing is sent to it again.
+    s.child_->forget();
+    if (s.terminal_) s.terminal_->close();  // resize() after the exit does nothing
+    wake_now = s.exit_waiters_ > 0 || s.data_waiters_ > 0 || s.outputs_ended_locked();
+  }
+  // A join() also needs both ends of file. The child's descriptors closed
+  // before its exit was signalled, so their completions are normally queued
+  // already: a task posted behind them wakes the caller once, when all is
+  // in, instead of once now and once at the last end of file. When a
+  // descendant holds a pipe, the task's wake starts the caller's drain delay.
+  if (!wake_now) {
+    try {
+      post(s, [](ProcessState& st) { wake_after_exit(st); });
+    } catch (...) {
+      wake_now = true;
+    }
+  }
+  if (wake_now) s.changed_.notify_all();
+  // Stdin is closed with the exit (as Go's Wait does). A write in flight is
+  // not cancelled but its pipe closed: cancel() would miss a write that Asio
+  // issues after this handler, and a descendant that holds stdin without
+  // reading would then block it forever. Its handler finishes the close.
+  if (s.write_in_flight_) {
+    boost::system::error_code ignored;
+    s.stdin_pipe_->close(ignored);
+  } else {
+    close_stdin(s);
+  }
+  poke_watchers(s);
+}
+
+void Loop::wake_after_exit(ProcessState& s) {
+  bool wake = false;
+  {
+    Lock lock = s.lock();
+    wake = !s.outputs_ended_locked();  // else the last end of file woke the caller
+  }
+  if (wake) s.changed_.notify_all();
+}
+
+void Loop::abandon_outputs(ProcessState& s) {
+  boost::system::error_code ignored;
+  // Closing cancels the pending read; its handler then ends the stream.
+  if (s.out_reader_.pipe) s.out_reader_.pipe->close(ignored);
+  if (s.err_reader_.pipe) s.err_reader_.pipe->close(ignored);
+}
+
+void Loop::poke_watchers(ProcessState& s) noexcept {
+  std::vector<std::shared_ptr<Watcher>> now;
+  try {
+    Lock lock = s.lock();
+    if (s.watchers_.empty()) return;
+    now = s.watchers_locked();
+  } catch (...) {
+    return;  // out of memory: the operations' timers still look again
+  }
+  for (auto& w : now) w->poke();
+}
+
+}  // namespace proctest::detail

@@ -1,0 +1,75 @@
+// The engine's operations as state machines (h11-style "sans-I/O"): each
+// operation on a running process — join, expect and its kin, the stop
+// sequence — is one class whose step() looks at the process state and the
+// clock, does what cannot block (a signal, a non-blocking reap, a search),
+// and says whether it is done or when to look again. Two drivers run them:
+// the blocking one here (Process), waiting on the state's condition
+// variable, and the asynchronous one in async.cpp (AsyncProcess), waiting
+// for the loop's pokes and a timer. One copy of each sequence, so the
+// blocking and the asynchronous calls cannot drift apart.
+#ifndef PROCTEST_SRC_ENGINE_MACHINE_HPP
+#define PROCTEST_SRC_ENGINE_MACHINE_HPP
+
+#include <exception>
+#include <optional>
+
+#include "state/process_state.hpp"
+
+namespace proctest::detail {
+
+/// What a step says: done, or look again at the next event or by `wake_at`.
+struct Step {
+  bool done = false;
+  std::optional<Clock::time_point> wake_at;
+
+  static Step finished() { return {true, std::nullopt}; }
+  static Step until(std::optional<Clock::time_point> when) { return {false, when}; }
+};
+
+/// One operation. Constructed under the state's lock (it validates the call
+/// and throws for a bad one); step() is called under it too, and may
+/// release and retake it (a search runs without it) but never blocks.
+class Machine {
+ public:
+  explicit Machine(ProcessState& s) : s_(s) {}
+  virtual ~Machine() = default;
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  virtual Step step(Lock& lock, Clock::time_point now) = 0;
+  /// What must wake a blocking driver (see WakeOn).
+  virtual WakeOn wakes_on() const noexcept = 0;
+  /// Set when it finished with an error.
+  std::exception_ptr error() const noexcept { return error_; }
+
+ protected:
+  Step fail(std::exception_ptr e) {
+    error_ = std::move(e);
+    return Step::finished();
+  }
+  template <typename E>
+  Step fail(E e) {
+    return fail(std::make_exception_ptr(std::move(e)));
+  }
+
+  ProcessState& s_;
+
+ private:
+  std::exception_ptr error_;
+};
+
+/// The blocking driver: steps `m` until it is done, waiting on the state's
+/// condition variable in between; rethrows its error. Caller holds `lock`.
+inline void drive(ProcessState& s, Lock& lock, Machine& m) {
+  ProcessState::Waiting counted(s, m.wakes_on());
+  for (;;) {
+    Step step = m.step(lock, Clock::now());
+    if (step.done) break;
+    s.wait_locked(lock, step.wake_at);
+  }
+  if (m.error()) std::rethrow_exception(m.error());
+}
+
+}  // namespace proctest::detail
+
+#endif

@@ -1,0 +1,32 @@
+// The stop sequence of close(), the destructor and async_close(), as
+// platform/stop_plan.hpp describes it.
+#ifndef PROCTEST_SRC_ENGINE_STOP_HPP
+#define PROCTEST_SRC_ENGINE_STOP_HPP
+
+#include <chrono>
+#include <optional>
+
+#include "engine/machine.hpp"
+
+namespace proctest::detail {
+
+class StopMachine : public Machine {
+ public:
+  /// Caller holds the lock. A process never run: done at the first step.
+  explicit StopMachine(ProcessState& s) : Machine(s) {}
+  Step step(Lock& lock, Clock::time_point now) override;
+  WakeOn wakes_on() const noexcept override { return WakeOn::exit; }
+
+ private:
+  enum class Phase { begin, terminating, killing, stragglers, draining };
+
+  Phase phase_ = Phase::begin;
+  std::optional<Clock::time_point> grace_end_;
+  Clock::time_point kill_end_{};
+  std::optional<Clock::time_point> stragglers_killed_until_;
+  std::chrono::microseconds pause_{};
+};
+
+}  // namespace proctest::detail
+
+#endif

@@ -1,0 +1,193 @@
+// The linux backend's child: its exit watched through a pidfd on the loop
+// (waitid(P_PIDFD)), signals sent through the pidfd (never to a recycled
+// pid), descendants that left the group contained, the test process a
+// child subreaper.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "platform/linux/containment.hpp"
+#include "platform/unix/unix.hpp"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace proctest::detail::platform {
+
+namespace {
+
+std::atomic<bool> g_subreaper_wanted{true};
+
+// waitid()'s report as the status word waitpid() would have given.
+int wait_status_of(const siginfo_t& info) {
+  switch (info.si_code) {
+    case CLD_EXITED:
+      return (info.si_status & 0xff) << 8;
+    case CLD_DUMPED:
+      return (info.si_status & 0x7f) | 0x80;
+    default:  // CLD_KILLED (WEXITED reports nothing else)
+      return info.si_status & 0x7f;
+  }
+}
+
+class LinuxChild : public Child {
+ public:
+  LinuxChild(pid_t pid, int pidfd, Executor loop) : pid_(pid), watch_(loop), retry_(loop) {
+    boost::system::error_code ec;
+    watch_.assign(pidfd, ec);
+    if (ec) {
+      // The reactor would not take the pidfd: do not leave the child behind.
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      ::close(pidfd);
+      sys::fail("cannot watch its exit", ec.value());
+    }
+    pidfd_ = pidfd;
+  }
+
+  int id() const noexcept override { return pid_; }
+
+  void watch_exit(std::function<void(ExitReport)> on_exit) override { wait(std::move(on_exit)); }
+
+  void forget() noexcept override {
+    if (forgotten_) return;
+    forgotten_ = true;
+    // The leader's pid was freed just now; it cannot have been recycled yet.
+    // Members that ended before it and were handed to us as orphans (we are
+    // a subreaper) are reaped now; if no member is left, the group's id must
+    // never be used again.
+    group_gone_ = !sys::group_exists(pid_) || sys::reap_group(pid_);
+    boost::system::error_code ignored;
+    watch_.close(ignored);
+    pidfd_ = -1;
+  }
+
+  void signal(int signal) noexcept override {
+    if (!forgotten_) ::syscall(SYS_pidfd_send_signal, pidfd_, signal, nullptr, 0);
+  }
+
+  void signal_tree(int signal) noexcept override {
+    if (!group_gone_) sys::signal_group(pid_, signal);
+    // The leader may have left its group (setpgid, setsid).
+    this->signal(signal);
+    escapees_.signal_all(signal);
+  }
+
+  void collect_escapees() noexcept override {
+    if (!forgotten_ && escapees_.empty()) escapees_.collect(pid_, pidfd_, pid_);
+  }
+
+  bool tree_alive() noexcept override {
+    if (!forgotten_) return true;
+    if (!group_gone_) group_gone_ = sys::reap_group(pid_);
+    bool escaped_alive = !escapees_.all_exited();
+    if (!escaped_alive) escapees_.reap();
+    return !group_gone_ || escaped_alive;
+  }
+
+  bool group_gone() const noexcept override { return group_gone_; }
+
+ private:
+  // Not Boost.Process v2's async_wait: after any readiness of the pidfd it
+  // reaps with a blocking waitpid() on the loop thread. Asio's reactor reuses
+  // a closed descriptor's state for the next registration, and an epoll
+  // event already taken for the closed one but not yet handled is then
+  // applied to the new one's operations: a wait queued from a thread other
+  // than the loop's can complete although the child runs. Here a readiness
+  // only counts once waitid() says the child has exited; else the wait is
+  // queued again, 1 ms later: a pidfd that stays readable while its zombie
+  // cannot be reaped yet (a child traced by `strace -f`, until the tracer has
+  // seen its exit) would otherwise make the loop spin.
+  void wait(std::function<void(ExitReport)> on_exit) {
+    watch_.async_wait(
+        boost::asio::posix::descriptor_base::wait_read,
+        [this, on_exit = std::move(on_exit)](const boost::system::error_code& ec) mutable {
+          if (ec == boost::asio::error::operation_aborted) return;
+          ready(std::move(on_exit));
+        });
+  }
+
+  void ready(std::function<void(ExitReport)> on_exit) {
+    siginfo_t info;
+    std::memset(&info, 0, sizeof info);
+    int r = 0;
+    do {
+      r = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_), &info,
+                   WEXITED | WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    // Still running (EAGAIN: a non-blocking pidfd on a kernel that says so
+    // even with WNOHANG): the readiness was a stale event.
+    if ((r == 0 && info.si_pid == 0) || (r < 0 && errno == EAGAIN)) {
+      retry_.expires_after(std::chrono::milliseconds(1));
+      retry_.async_wait(
+          [this, on_exit = std::move(on_exit)](const boost::system::error_code& ec) mutable {
+            if (!ec) wait(std::move(on_exit));
+          });
+      return;
+    }
+    // An error means someone else reaped our child (a SIGCHLD handler that
+    // calls waitpid(-1)): its status is lost, and reported as such.
+    ExitReport report;
+    report.known = r == 0;
+    report.native = r == 0 ? wait_status_of(info) : 0;
+    on_exit(report);
+  }
+
+  pid_t pid_;
+  int pidfd_ = -1;
+  bool forgotten_ = false;
+  bool group_gone_ = false;
+  boost::asio::posix::stream_descriptor watch_;  // owns the pidfd until forget()
+  boost::asio::steady_timer retry_;
+  sys::Escapees escapees_;
+};
+
+}  // namespace
+
+namespace sys {
+
+std::unique_ptr<Child> adopt_child(pid_t pid, Executor loop) {
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0 && errno == ESRCH) {
+    // Gone already, reaped by other code: it ran. Its pid may have been
+    // recycled since, so nothing may be sent to it.
+    return nullptr;
+  }
+  if (pidfd < 0) {
+    // Without a pidfd we cannot wait for it safely: do not leave it behind.
+    int error = errno;
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    fail("cannot open a pidfd to watch it", error);
+  }
+  return std::make_unique<LinuxChild>(pid, pidfd, loop);
+}
+
+}  // namespace sys
+
+void become_subreaper() noexcept {
+  // One cheap syscall per run(): also right after a fork(), whose child does
+  // not inherit the attribute.
+  if (g_subreaper_wanted.load(std::memory_order_relaxed)) {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  }
+}
+
+void set_subreaper(bool enabled) noexcept {
+  g_subreaper_wanted.store(enabled);
+  ::prctl(PR_SET_CHILD_SUBREAPER, enabled ? 1 : 0, 0, 0, 0);
+}
+
+}  // namespace proctest::detail::platform

@@ -1,0 +1,161 @@
+// Small system services of both POSIX backends: thread signal masks, fork
+// hooks, memory chunks, signal names and exit statuses.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <new>
+
+#include "platform/platform.hpp"
+
+namespace proctest::detail::platform {
+
+static_assert(sizeof(sigset_t) <= 256, "SignalsBlocked::saved_ holds a sigset_t");
+
+SignalsBlocked::SignalsBlocked() {
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, new (saved_) sigset_t);
+}
+
+SignalsBlocked::~SignalsBlocked() {
+  pthread_sigmask(SIG_SETMASK, reinterpret_cast<sigset_t*>(saved_), nullptr);
+}
+
+bool enlarge_pipe(boost::asio::readable_pipe& pipe, std::size_t size) noexcept {
+#ifdef F_SETPIPE_SZ
+  return ::fcntl(pipe.native_handle(), F_SETPIPE_SZ, static_cast<int>(size)) >= 0;
+#else
+  (void)pipe;
+  (void)size;
+  return false;
+#endif
+}
+
+void name_this_thread(const char* name) noexcept {
+#if defined(PROCTEST_HAVE_PTHREAD_SETNAME_NP_2)
+  pthread_setname_np(pthread_self(), name);
+#elif defined(PROCTEST_HAVE_PTHREAD_SETNAME_NP_1)
+  pthread_setname_np(name);
+#else
+  (void)name;
+#endif
+}
+
+void discard_pending_sigpipe() noexcept {
+  // Only where one is pending: sigwait() would block otherwise.
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) != 1) return;
+  sigset_t pipe_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  int sig = 0;
+  sigwait(&pipe_set, &sig);
+}
+
+void at_fork(void (*prepare)(), void (*parent)(), void (*child)()) noexcept {
+  pthread_atfork(prepare, parent, child);
+}
+
+int current_process_id() noexcept { return static_cast<int>(::getpid()); }
+
+char* allocate_chunk(std::size_t size) noexcept {
+  void* mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return mem == MAP_FAILED ? nullptr : static_cast<char*>(mem);
+}
+
+void release_chunk(char* chunk, std::size_t size) noexcept { ::munmap(chunk, size); }
+
+namespace {
+
+struct SignalName {
+  int number;
+  const char* name;
+};
+
+// The POSIX signals and the common extensions, by name: sigabbrev_np() is
+// glibc's alone.
+const SignalName kSignalNames[] = {
+    {SIGHUP, "SIGHUP"},       {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},   {SIGILL, "SIGILL"},
+    {SIGTRAP, "SIGTRAP"},     {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},     {SIGFPE, "SIGFPE"},
+    {SIGKILL, "SIGKILL"},     {SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"},   {SIGUSR2, "SIGUSR2"},
+    {SIGPIPE, "SIGPIPE"},     {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},   {SIGCHLD, "SIGCHLD"},
+    {SIGCONT, "SIGCONT"},     {SIGSTOP, "SIGSTOP"}, {SIGTSTP, "SIGTSTP"},   {SIGTTIN, "SIGTTIN"},
+    {SIGTTOU, "SIGTTOU"},     {SIGURG, "SIGURG"},   {SIGXCPU, "SIGXCPU"},   {SIGXFSZ, "SIGXFSZ"},
+    {SIGVTALRM, "SIGVTALRM"}, {SIGPROF, "SIGPROF"}, {SIGWINCH, "SIGWINCH"}, {SIGSYS, "SIGSYS"},
+#ifdef SIGSTKFLT
+    {SIGSTKFLT, "SIGSTKFLT"},
+#endif
+#ifdef SIGIO
+    {SIGIO, "SIGIO"},
+#endif
+#ifdef SIGPWR
+    {SIGPWR, "SIGPWR"},
+#endif
+#ifdef SIGEMT
+    {SIGEMT, "SIGEMT"},
+#endif
+#ifdef SIGINFO
+    {SIGINFO, "SIGINFO"},
+#endif
+};
+
+}  // namespace
+
+std::string signal_name(int signal) {
+  for (const SignalName& s : kSignalNames) {
+    if (s.number == signal) return s.name;
+  }
+#ifdef SIGRTMIN
+  if (signal >= SIGRTMIN && signal <= SIGRTMAX)
+    return "SIGRTMIN+" + std::to_string(signal - SIGRTMIN);
+#endif
+  return "signal " + std::to_string(signal);
+}
+
+bool valid_signal(int signal) noexcept { return signal > 0 && signal < NSIG; }
+
+const int kKillSignal = SIGKILL;
+const int kContinueSignal = SIGCONT;
+const int kTerminateSignal = SIGTERM;
+
+ExitStatus decode_exit(const ExitReport& report, std::chrono::nanoseconds duration,
+                       StopStep stopped_by, bool timed_out, std::chrono::milliseconds timeout) {
+  if (!report.known) return ExitStatus::lost(duration, stopped_by, timed_out, timeout);
+  return ExitStatus::from_wait_status(report.native, duration, stopped_by, timed_out, timeout);
+}
+
+}  // namespace proctest::detail::platform
+
+namespace proctest {
+
+// The raw status word is a POSIX notion: decoded here, in the platform layer.
+ExitStatus ExitStatus::from_wait_status(int wait_status, std::chrono::nanoseconds duration,
+                                        StopStep stopped_by, bool timed_out,
+                                        std::chrono::milliseconds timeout) {
+  ExitStatus s;
+  if (timed_out) s.timeout_ = timeout;
+  s.native_ = wait_status;
+  s.duration_ = duration;
+  s.stopped_by_ = stopped_by;
+  s.timed_out_ = timed_out;
+  if (WIFEXITED(wait_status)) {
+    s.state_ = State::exited;
+    s.value_ = WEXITSTATUS(wait_status);
+  } else if (WIFSIGNALED(wait_status)) {
+    s.state_ = State::signaled;
+    s.value_ = WTERMSIG(wait_status);
+    s.core_dumped_ = WCOREDUMP(wait_status);
+  } else {
+    s.state_ = State::running;  // stopped or continued: not ended
+  }
+  return s;
+}
+
+}  // namespace proctest

@@ -1,0 +1,63 @@
+// One wording for everything proctest says: durations, counts, escaped bytes,
+// lines, quoted text, how a process ended, excerpts of output. Error
+// messages, expect() messages, PrintTo and the matchers all use these, so
+// the same thing is always said the same way (pinned by tests/text_test.cpp).
+#ifndef PROCTEST_SRC_TEXT_TEXT_HPP
+#define PROCTEST_SRC_TEXT_TEXT_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "proctest/exit_status.hpp"
+
+namespace proctest::detail {
+
+/// "0 ms", "412 µs", "12.3 ms", "250 ms", "1.5 s", "5 s", "75 s"; negative
+/// durations with a minus sign ("-5 ms").
+std::string duration_text(std::chrono::nanoseconds d);
+
+/// "1 line", "2 lines".
+std::string count_text(std::size_t n, std::string_view singular, std::string_view plural);
+
+/// One line made safe to print: control bytes and invalid UTF-8 as \xNN
+/// (tab kept, '\r' as \r); longer than `max_chars` bytes: shortened in the
+/// middle with a note of how many bytes were left out.
+std::string printable_line(std::string_view line, std::size_t max_chars = 200);
+
+/// The number of lines in `text`: '\n' ends a line, a last line without one
+/// counts too, "" has none (as split_lines()).
+std::size_t line_count(std::string_view text);
+
+/// The line of `text` that starts at `begin`, without its '\n' (and without a
+/// '\r' before it); `next` is set to where the next line starts (text.size()
+/// after the last). The one line splitter behind split_lines(), read_line(),
+/// excerpts and line counts.
+std::string_view line_at(std::string_view text, std::size_t begin, std::size_t& next);
+
+/// `text` in double quotes for a message, with '"', '\\' and newlines escaped:
+/// "\"ready\\n\"".
+std::string quoted(std::string_view text);
+
+/// How a process ended, as a sentence fragment: "exited with code 3",
+/// "killed by SIGSEGV (signal 11), core dumped", "running", "not started",
+/// "ended, but its status was lost (reaped elsewhere)"; plus ", after the stop
+/// signal" or ", after SIGKILL at the end of the grace period".
+std::string status_text(const ExitStatus& status);
+
+/// How a process ended, as a verb phrase for matchers and reports: "exited
+/// with code 3", "was killed by SIGKILL (signal 9) after the 5 s join timeout
+/// and the 1 s grace period", "is still running", "was never run".
+std::string status_phrase(const ExitStatus& status, int stop_signal,
+                          std::chrono::milliseconds grace);
+
+/// The end of a stream's unread bytes for an error message: "unread stdout
+/// (11 of 131 bytes):\n  | hello\n" — its last 20 lines (2 KiB at most), one
+/// `  | ` line each, escaped; "nothing unread on stdout (131 bytes in all,
+/// all consumed)" when there is none.
+std::string unread_excerpt(std::string_view unread, std::size_t total, std::string_view stream);
+
+}  // namespace proctest::detail
+
+#endif
