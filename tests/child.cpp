@@ -50,6 +50,8 @@
 //   leave-group [ignore-term]  move into the process group of its parent (the
 //                          test process), print "moved", wait for signals
 //                          (with "ignore-term": ignoring SIGTERM)
+//   raw-count N            put the terminal on stdin in raw mode, print "raw",
+//                          read N bytes of stdin, print how many it got, exit 0
 //   orphan                 fork a grandchild that exits at once, leave it a
 //                          zombie (never reaped), print its pid, exit 0: the
 //                          zombie passes to the test process (a subreaper)
@@ -316,6 +318,23 @@ int hostile_modes(const std::string& mode, int argc, char** argv) {
     if (::setpgid(0, ::getpgid(::getppid())) != 0) die("setpgid");
     say("moved\n");
     wait_forever();
+  }
+  if (mode == "raw-count") {
+    struct termios mode_now {};
+    if (::tcgetattr(0, &mode_now) != 0) die("tcgetattr");
+    ::cfmakeraw(&mode_now);
+    if (::tcsetattr(0, TCSANOW, &mode_now) != 0) die("tcsetattr");
+    say("raw\n");
+    std::size_t want = std::strtoull(arg2.c_str(), nullptr, 10), got = 0;
+    char buf[4096];
+    while (got < want) {
+      ssize_t n = ::read(0, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    say(std::to_string(got) + "\n");
+    return 0;
   }
   if (mode == "orphan") {
     pid_t pid = ::fork();

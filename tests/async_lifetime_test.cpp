@@ -1,0 +1,110 @@
+// AsyncProcess lifetimes (issue: hazards found by a probe of the async, PTY
+// and expect paths): an execution context destroyed with operations pending,
+// a coroutine abandoned with its context, an AsyncProcess destroyed first.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <thread>
+
+#include "proctest/async.hpp"
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using test::child;
+
+// The I/O thread used to post the completion into the destroyed scheduler
+// when the child exited: SIGSEGV. Now the pending operation is abandoned
+// (its handler destroyed, never invoked) and nothing touches the context.
+// In a death-test child, so that a crash fails this test alone.
+int destroyed_context_scenario() {
+  auto io = std::make_unique<asio::io_context>();
+  bool called = false;
+  AsyncProcess p(io->get_executor(), child({"sleep", "300"}));
+  p.async_run([](std::exception_ptr e) {
+    if (e) std::_Exit(2);
+  });
+  io->run();
+  io->restart();
+  p.async_join([&](std::exception_ptr) { called = true; });
+  io.reset();               // the join is pending
+  p.process().join(10s);    // the child exits meanwhile: nothing may be posted
+  std::this_thread::sleep_for(50ms);  // the loop's pokes after the exit have run
+  return called ? 3 : 0;
+}
+
+TEST(AsyncLifetimeDeathTest, DestroyingTheContextWithAJoinPendingAbandonsIt) {
+  ::testing::FLAGS_gtest_death_test_style = "threadsafe";
+  EXPECT_EXIT(std::_Exit(destroyed_context_scenario()), ::testing::ExitedWithCode(0), "");
+}
+
+// A coroutine that owns an AsyncProcess and is suspended in async_join when
+// its io_context is destroyed (a test giving up): the handler holds the
+// frame, the frame holds the AsyncProcess. Destroying the context destroys
+// the frame, whose AsyncProcess stops the child (it used to leak, orphaned
+// to PID 1, through a reference cycle).
+TEST(AsyncLifetime, ACoroutineAbandonedWithItsContextStopsItsChild) {
+  int pid = -1;
+  {
+    asio::io_context io;
+    std::vector<std::string> argv = child({"pause"});
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          auto executor = co_await asio::this_coro::executor;
+          AsyncProcess p(executor, argv);
+          co_await p.async_run(asio::use_awaitable);
+          pid = p.id();
+          co_await p.async_join(asio::use_awaitable);  // never completes
+        },
+        asio::detached);
+    io.run_for(200ms);
+    ASSERT_GT(pid, 0);
+    EXPECT_TRUE(test::alive(pid));
+  }
+  bool gone = !test::exists(pid);
+  if (!gone) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  EXPECT_TRUE(gone) << "the child outlived its coroutine";
+}
+
+// Destroying the AsyncProcess first ends its pending operations with
+// operation_aborted (as Asio's own I/O objects do), then stops the child.
+TEST(AsyncLifetime, DestroyingTheAsyncProcessAbortsItsOperations) {
+  asio::io_context io;
+  std::exception_ptr error;
+  bool called = false;
+  int pid = -1;
+  {
+    AsyncProcess p(io.get_executor(), child({"pause"}));
+    p.process().run();
+    pid = p.id();
+    p.async_join([&](std::exception_ptr e) {
+      called = true;
+      error = e;
+    });
+  }
+  EXPECT_FALSE(test::exists(pid));
+  io.run_for(5s);
+  ASSERT_TRUE(called);
+  try {
+    std::rethrow_exception(error);
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), asio::error::operation_aborted);
+  }
+}
+
+}  // namespace
+}  // namespace proctest
