@@ -47,17 +47,11 @@ std::string shown_line(std::string_view line) {
   return out;
 }
 
-/// "unread stdout (11 of 131 bytes):\n  | hello\n" — its last lines, with
-/// real newlines.
-std::string unread_text(std::string_view unread, std::size_t total, bool is_stdout) {
-  const char* name = stream_name(is_stdout);
-  if (unread.empty()) {
-    return std::string("nothing unread on ") + name + " (" + std::to_string(total) +
-           " bytes in all, all consumed)";
-  }
-  std::string text = std::string("unread ") + name + " (" + std::to_string(unread.size()) + " of " +
-                     std::to_string(total) + " bytes)";
-  std::string_view tail = unread;
+/// `text`'s last lines (at most kTailLines, within its last kTailBytes), each
+/// as "  | line\n", with real newlines; `note` gets ", its last N bytes" when
+/// some were left out.
+std::string tail_lines(std::string_view tail, std::string& note) {
+  std::string text;
   bool newline_at_end = tail.back() == '\n';
   if (newline_at_end) tail.remove_suffix(1);
   std::size_t start = tail.size() > kTailBytes ? tail.size() - kTailBytes : 0;
@@ -73,10 +67,9 @@ std::string unread_text(std::string_view unread, std::size_t total, bool is_stdo
     auto nl = tail.find('\n', start - 1);
     if (nl != std::string_view::npos && nl + 1 < tail.size() && nl + 1 - start < 256)
       start = nl + 1;
-    text +=
+    note =
         ", its last " + std::to_string(tail.size() - start + (newline_at_end ? 1 : 0)) + " bytes";
   }
-  text += ":\n";
   tail.remove_prefix(start);
   for (;;) {
     auto nl = tail.find('\n');
@@ -88,6 +81,45 @@ std::string unread_text(std::string_view unread, std::size_t total, bool is_stdo
   }
   if (!newline_at_end) text += "  (no newline at the end)\n";
   return text;
+}
+
+/// "unread stdout (11 of 131 bytes):\n  | hello\n" — its last lines, with
+/// real newlines.
+std::string unread_text(std::string_view unread, std::size_t total, bool is_stdout) {
+  const char* name = stream_name(is_stdout);
+  if (unread.empty()) {
+    return std::string("nothing unread on ") + name + " (" + std::to_string(total) +
+           " bytes in all, all consumed)";
+  }
+  std::string note;
+  std::string lines = tail_lines(unread, note);
+  return std::string("unread ") + name + " (" + std::to_string(unread.size()) + " of " +
+         std::to_string(total) + " bytes)" + note + ":\n" + lines;
+}
+
+/// After unread_text() of a wait on stdout that found nothing unread, what
+/// may explain it: nothing came through the pipe yet (the program may be
+/// holding it in its stdio buffer), or the line went to stderr.
+std::string stdout_hints(const ProcessState& s, std::size_t total, bool timed_out) {
+  std::string hints;
+  if (timed_out && total == 0 && !s.options.terminal) {
+    hints +=
+        "; stdout is a pipe, and a program that writes with C stdio (or the like) keeps "
+        "what it prints in a buffer until the buffer fills or it exits: make it flush "
+        "(its unbuffered option, such as python3 -u or stdbuf -oL, or fflush), or run it "
+        "on a terminal (Options::terminal)";
+  }
+  if (!s.options.terminal && s.options.error.kind() == Output::Kind::capture &&
+      s.err.bytes.size() != 0) {
+    const std::size_t size = s.err.bytes.size();
+    std::string tail;  // enough for tail_lines(), which shows at most kTailBytes
+    s.err.bytes.copy_to(size - std::min(size, 2 * kTailBytes), size, tail);
+    std::string note;
+    std::string lines = tail_lines(tail, note);
+    hints += "; stderr has " + std::to_string(size) + " bytes" + note +
+             " (expect_error() reads it):\n" + lines;
+  }
+  return hints;
 }
 
 /// Counts a caller waiting for bytes while it lives (the loop wakes only
@@ -204,21 +236,25 @@ ProcessError Search::ended_error() {
   std::string why = s_.reaped
                         ? "ended (" + s_.status_locked().to_string() + ")"
                         : std::string("closed ") + stream_name(req_.is_stdout) + " (still running)";
+  std::string hints =
+      req_.is_stdout && unread.empty() ? stdout_hints(s_, c.bytes.size(), false) : std::string();
   // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   return ProcessError("'" + s_.command_line + "' " + why + " before printing " + req_.what +
                       " on " + stream_name(req_.is_stdout) + "; " +
-                      unread_text(unread, c.bytes.size(), req_.is_stdout));
+                      unread_text(unread, c.bytes.size(), req_.is_stdout) + hints);
 }
 
 ProcessTimeoutError Search::timeout_error(std::chrono::milliseconds timeout) {
   Captured& c = stream();
   std::string unread;
   c.bytes.copy_to(c.cursor, c.bytes.size(), unread);
+  std::string hints =
+      req_.is_stdout && unread.empty() ? stdout_hints(s_, c.bytes.size(), true) : std::string();
   // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   return ProcessTimeoutError("'" + s_.command_line + "' did not print " + req_.what + " on " +
                              stream_name(req_.is_stdout) + " within " + ms_text(timeout) + " (" +
                              s_.status_locked().to_string() + "); " +
-                             unread_text(unread, c.bytes.size(), req_.is_stdout));
+                             unread_text(unread, c.bytes.size(), req_.is_stdout) + hints);
 }
 
 std::optional<Clock::time_point> Search::deadline(std::chrono::milliseconds timeout) const {
