@@ -87,17 +87,22 @@ std::string count_text(std::size_t n, std::string_view singular, std::string_vie
   return std::to_string(n) + " " + std::string(n == 1 ? singular : plural);
 }
 
+Cut excerpt_cut(std::string_view text, std::size_t max_chars) {
+  if (text.size() <= max_chars) return {text.size(), text.size()};
+  return {char_boundary(text, max_chars * 2 / 3), char_boundary(text, text.size() - max_chars / 3)};
+}
+
+std::string left_out_text(std::size_t bytes) {
+  return " …(" + count_text(bytes, "byte", "bytes") + " left out)… ";
+}
+
 std::string printable_line(std::string_view line, std::size_t max_chars) {
   std::string out;
-  if (line.size() <= max_chars) {
-    append_escaped(out, line);
-    return out;
-  }
-  std::size_t head = char_boundary(line, max_chars * 2 / 3);
-  std::size_t tail_start = char_boundary(line, line.size() - max_chars / 3);
-  append_escaped(out, line.substr(0, head));
-  out += " …(" + count_text(tail_start - head, "byte", "bytes") + " left out)… ";
-  append_escaped(out, line.substr(tail_start));
+  const Cut cut = excerpt_cut(line, max_chars);
+  append_escaped(out, line.substr(0, cut.head_end));
+  if (cut.head_end == line.size()) return out;
+  out += left_out_text(cut.tail_start - cut.head_end);
+  append_escaped(out, line.substr(cut.tail_start));
   return out;
 }
 

@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+namespace proctest {
+class Process;
+}  // namespace proctest
+
 namespace proctest::detail {
 
 /// "412 µs", "12.3 ms", "250 ms", "1.5 s", "5 s", "75 s".
@@ -22,6 +26,24 @@ std::string printable_line(std::string_view line, std::size_t max_chars = 200);
 
 /// The number of lines split_lines() would return, without building them.
 std::size_t line_count(std::string_view text);
+
+/// Where to cut a text longer than `max_chars` bytes to show about that many
+/// of them: its start up to `head_end` (two thirds), its end from
+/// `tail_start` (one third), both on UTF-8 character boundaries. For a text
+/// that fits, both are its size.
+struct Cut {
+  std::size_t head_end;
+  std::size_t tail_start;
+};
+Cut excerpt_cut(std::string_view text, std::size_t max_chars);
+
+/// " …(801 bytes left out)… ", what stands for the middle of a cut text.
+std::string left_out_text(std::size_t bytes);
+
+/// What PrintTo prints, except for a process a failure report prints in full
+/// after the test (report_later()): its command line, how it ended, and
+/// where to find the rest. For gMock's "Actual:" and WaitFor's messages.
+std::string describe_in_failure(const Process& process);
 
 }  // namespace proctest::detail
 
