@@ -40,6 +40,14 @@ TEST(Lines, AppliesAContainerMatcher) {
   EXPECT_THAT("", Lines(IsEmpty()));
   EXPECT_THAT(std::string_view("one\r\ntwo"), Lines(ElementsAre("one", "two")));
   EXPECT_THAT("x\ny", Lines(SizeIs(2))) << "C strings too";
+  // gMock's other container matchers, as on a std::vector<std::string>.
+  const std::vector<std::string> expected{"a", "b"};
+  EXPECT_THAT(text, Lines(testing::ElementsAreArray(expected)));
+  EXPECT_THAT(text, Lines(testing::UnorderedElementsAre("b", "a")));
+  EXPECT_THAT(text, Lines(testing::IsSupersetOf({"b"})));
+  EXPECT_THAT(text, Lines(testing::Each(Not(IsEmpty()))));
+  EXPECT_THAT("b\na\n", Lines(testing::WhenSorted(ElementsAre("a", "b"))));
+  EXPECT_THAT(text, Lines(testing::BeginEndDistanceIs(2)));
 }
 
 TEST(Lines, DescribesAndExplains) {
