@@ -38,12 +38,14 @@ TEST_F(Demo, FailsOnTheExitCode) {
 TEST_F(Demo, HangsUntilTheTimeout) {
   set_timeout(300ms);
   Process& p = spawn({"ignore-term"}, {.grace = 100ms});
+  ASSERT_EQ(test::wait_for_line(p), "ready");  // the same report however loaded the machine
   EXPECT_THAT(p.output(), HasSubstr("done"));
 }
 
 // WaitForExit() fails at its own line instead of throwing.
 TEST_F(Demo, WaitsForTheExitAtItsOwnLine) {
   Process& p = spawn({"ignore-term"}, {.grace = 100ms});
+  ASSERT_EQ(test::wait_for_line(p), "ready");
   ASSERT_TRUE(WaitForExit(p, 300ms));
   EXPECT_THAT(p.output(), HasSubstr("done"));
 }

@@ -168,7 +168,7 @@ TEST_F(ReportTest, WaitForExitFailsAtTheLineThatWaits) {
   Process& demo = run_demo("Demo.WaitsForTheExitAtItsOwnLine");
   EXPECT_THAT(demo, ExitedWith(1));
   EXPECT_THAT(demo.output(), HasLinesInOrder({
-                                 R"(.*/tests/fixture_demo\.cpp:47: Failure)",
+                                 R"(.*/tests/fixture_demo\.cpp:49: Failure)",
                                  R"(Value of: WaitForExit\(p, 300ms\))",
                                  R"(  Actual: false \('.*proctest_child ignore-term' did not exit )"
                                  R"(within 300 ms \(it is still running\))",
