@@ -3,9 +3,12 @@
 // Input: one byte for max_lines, then expected '\0' actual (without a NUL
 // byte, actual is empty). Properties: the diff is "" exactly when the texts
 // are equal; otherwise it starts with the two headers, and unless it was cut
-// short, applying its hunks to `expected` gives back `actual` byte for byte.
+// short, applying its hunks to `expected` gives back `actual` byte for byte
+// -- when no line is over 1000 bytes; a longer one is shown shortened, so
+// then every diff line is at most 1000 bytes and the note instead.
 #include <proctest/matchers.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -93,6 +96,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   PROCTEST_FUZZ_CHECK(diff.rfind("--- e\n+++ a", 0) == 0);
   const std::string full = proctest::unified_diff(expected, actual, "e", "a", std::size_t(-1));
   PROCTEST_FUZZ_CHECK(full.rfind(diff.substr(0, diff.rfind('\n') + 1), 0) == 0 || diff == full);
+  constexpr std::size_t kMaxLineBytes = 1000;  // unified_diff's bound on a shown line
+  std::size_t longest = 0;
+  for (std::string_view text : {expected, actual}) {
+    for (std::string_view line : split_keep_newline(text)) {
+      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+      longest = std::max(longest, line.size());
+    }
+  }
+  if (longest > kMaxLineBytes) {
+    const std::size_t note = std::string(" …(999999 bytes left out)… ").size();
+    for (std::string_view line : split_keep_newline(full)) {
+      PROCTEST_FUZZ_CHECK(line.size() <= 1 + kMaxLineBytes + note + 1);
+    }
+    return 0;
+  }
   const std::optional<std::string> patched = apply_diff(full, expected);
   PROCTEST_FUZZ_CHECK(patched.has_value());
   PROCTEST_FUZZ_CHECK(*patched == actual);

@@ -2,11 +2,12 @@
 //
 // Input: patterns (one per line) '\0' text; without a NUL byte, all of it is
 // the text. Properties: split_lines agrees with a byte-at-a-time reference
-// and with line_count(), and Lines() sees as many lines; bad
+// and with line_count(), and Lines() (TextLines) sees the same lines; bad
 // patterns throw std::invalid_argument; a printable line holds no control
 // byte but tab and is valid UTF-8.
 #include <proctest/matchers.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -87,6 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   PROCTEST_FUZZ_CHECK(lines.size() == proctest::detail::line_count(text));
   PROCTEST_FUZZ_CHECK(
       proctest::Lines(::testing::SizeIs(lines.size())).MatchAndExplain(text, nullptr));
+  const proctest::TextLines views(text);  // what Lines() matches: the same lines, not copied
+  PROCTEST_FUZZ_CHECK(views.size() == lines.size());
+  PROCTEST_FUZZ_CHECK(std::equal(views.begin(), views.end(), lines.begin(), lines.end()));
 
   const std::size_t max_chars = size == 0 ? 0 : data[0] % 64;
   for (const std::string& line : lines) check_printable(line, max_chars);

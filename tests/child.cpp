@@ -30,6 +30,9 @@
 //   print OUT ERR [N]      write OUT to stdout and ERR to stderr (escapes \n,
 //                          \t, \r, \\ and \xNN decoded; no newline added),
 //                          then exit with code N (default 0)
+//   buffered OUT ERR       print OUT with C stdio, never flushed (on a pipe it
+//                          stays in the buffer; on a terminal a line goes at
+//                          once), write ERR to stderr, then wait forever
 //   repl [sigint]          a line REPL with a "> " prompt: echo T, err T, part T,
 //                          add A B, winch, quit (see repl()); exit 3 at end of
 //                          input; "sigint": answer ^C with "interrupted"
@@ -496,6 +499,12 @@ int main(int argc, char** argv) {
     write_all(1, out.data(), out.size());
     write_all(2, err.data(), err.size());
     return static_cast<int>(num(4));
+  }
+  if (mode == "buffered") {
+    std::string out = unescape(arg(2)), err = unescape(arg(3));
+    std::fputs(out.c_str(), stdout);
+    write_all(2, err.data(), err.size());
+    wait_forever();
   }
   // --- interactive modes (expect, PTY) -------------------------------------
   if (mode == "repl") return repl(arg(2));

@@ -56,6 +56,14 @@ TEST(UnifiedDiff, CutsALongDiffWithANote) {
             "… 591 more diff lines not shown");
 }
 
+// Issue 12, item 15: each diff line was printed whole (a 100 MB line: a 100 MB
+// message).
+TEST(UnifiedDiff, ShortensVeryLongLinesInTheMiddle) {
+  EXPECT_EQ(unified_diff("short\n", std::string(3000, 'x') + "\n"),
+            "--- expected\n+++ actual\n@@ -1 +1 @@\n-short\n+" + std::string(666, 'x') +
+                " …(2001 bytes left out)… " + std::string(333, 'x'));
+}
+
 TEST(UnifiedDiff, StaysFastAndCorrectOnLargeInputs) {
   // One change in 100 000 lines: the common prefix and suffix are skipped.
   std::string a = numbered(1, 100000);

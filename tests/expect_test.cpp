@@ -141,6 +141,44 @@ TEST(Expect, ClosedStdoutFirstIsAProcessErrorWhileItRuns) {
                          "stdout; nothing unread on stdout (0 bytes in all, all consumed)");
 }
 
+// Issue 12, item 13: a program that prints "ready" with C stdio to a pipe
+// keeps it in its buffer; the timeout said only "0 bytes in all".
+TEST(Expect, ATimeoutWithNothingOnStdoutSaysTheProgramMayBeBuffering) {
+  Process p(child({"buffered", "ready\\n", ""}));
+  p.run();
+  std::string message = error_of<ProcessTimeoutError>([&] { p.expect("ready", 50ms); });
+  EXPECT_EQ(message, "'" + child_path() +
+                         " buffered 'ready\\n' ''' did not print \"ready\" on stdout within 50 ms "
+                         "(running); nothing unread on stdout (0 bytes in all, all consumed); "
+                         "stdout is a pipe, and a program that writes with C stdio (or the like) "
+                         "keeps what it prints in a buffer until the buffer fills or it exits: "
+                         "make it flush (its unbuffered option, such as python3 -u or stdbuf -oL, "
+                         "or fflush), or run it on a terminal (Options::terminal)");
+  // The advice holds: on a terminal, C stdio sends each line at once.
+  Process tty(child({"buffered", "ready\\n", ""}), {.terminal = Terminal{}});
+  tty.run();
+  EXPECT_EQ(tty.expect("ready", patient()), "ready");
+}
+
+// Issue 12, item 13: a ready line printed on stderr by mistake.
+TEST(Expect, NothingOnStdoutButBytesOnStderrSaysSo) {
+  Process p(child({"buffered", "", "listening on port 8080\\n"}));
+  p.run();
+  ASSERT_TRUE(p.wait_for_error([](const std::string& err) { return !err.empty(); }, patient()));
+  std::string message = error_of<ProcessTimeoutError>([&] { p.expect("listening", 0ms); });
+  EXPECT_THAT(message,
+              testing::EndsWith("or run it on a terminal (Options::terminal); stderr has 23 bytes "
+                                "(expect_error() reads it):\n  | listening on port 8080\n"));
+  Process q(child({"print", "", "usage: tool PORT\\n", "2"}));
+  q.run();
+  message = error_of<ProcessError>([&] { q.expect("listening", patient()); });
+  EXPECT_EQ(message, "'" + child_path() +
+                         " print '' 'usage: tool PORT\\n' 2' ended (exited with code 2) before "
+                         "printing \"listening\" on stdout; nothing unread on stdout (0 bytes in "
+                         "all, all consumed); stderr has 17 bytes (expect_error() reads it):\n"
+                         "  | usage: tool PORT\n");
+}
+
 TEST(Expect, ADescendantHoldingStdoutAfterTheExitEndsAfterTheDrainDelay) {
   // The leader exits at once; its grandchild keeps stdout open, silent.
   Process p(child({"grandchild"}), {.drain_delay = 50ms});

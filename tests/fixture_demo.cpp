@@ -25,15 +25,28 @@ TEST_F(Demo, Passes) {
   std::cout << "temp dir: " << temp_dir().string() << std::endl;
 }
 
+// Two failed expectations: the process's output is printed once, after the test.
 TEST_F(Demo, FailsOnTheExitCode) {
   Process& p = spawn({"print", "reading config\\n", "config.toml: no such file\\n", "2"});
   p.join();
   EXPECT_THAT(p, Succeeded());
+  EXPECT_THAT(p, StderrThat(testing::IsEmpty()));
 }
 
+// The timeout is an exception, which GoogleTest reports without a line: the
+// fixture adds one, at the spawn.
 TEST_F(Demo, HangsUntilTheTimeout) {
   set_timeout(300ms);
   Process& p = spawn({"ignore-term"}, {.grace = 100ms});
+  ASSERT_EQ(test::wait_for_line(p), "ready");  // the same report however loaded the machine
+  EXPECT_THAT(p.output(), HasSubstr("done"));
+}
+
+// WaitForExit() fails at its own line instead of throwing.
+TEST_F(Demo, WaitsForTheExitAtItsOwnLine) {
+  Process& p = spawn({"ignore-term"}, {.grace = 100ms});
+  ASSERT_EQ(test::wait_for_line(p), "ready");
+  ASSERT_TRUE(WaitForExit(p, 300ms));
   EXPECT_THAT(p.output(), HasSubstr("done"));
 }
 

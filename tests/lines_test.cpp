@@ -40,6 +40,14 @@ TEST(Lines, AppliesAContainerMatcher) {
   EXPECT_THAT("", Lines(IsEmpty()));
   EXPECT_THAT(std::string_view("one\r\ntwo"), Lines(ElementsAre("one", "two")));
   EXPECT_THAT("x\ny", Lines(SizeIs(2))) << "C strings too";
+  // gMock's other container matchers, as on a std::vector<std::string>.
+  const std::vector<std::string> expected{"a", "b"};
+  EXPECT_THAT(text, Lines(testing::ElementsAreArray(expected)));
+  EXPECT_THAT(text, Lines(testing::UnorderedElementsAre("b", "a")));
+  EXPECT_THAT(text, Lines(testing::IsSupersetOf({"b"})));
+  EXPECT_THAT(text, Lines(testing::Each(Not(IsEmpty()))));
+  EXPECT_THAT("b\na\n", Lines(testing::WhenSorted(ElementsAre("a", "b"))));
+  EXPECT_THAT(text, Lines(testing::BeginEndDistanceIs(2)));
 }
 
 TEST(Lines, DescribesAndExplains) {
@@ -54,6 +62,50 @@ TEST(Lines, DescribesAndExplains) {
             "whose 2 lines are { \"a\", \"c\" }, whose element #1 doesn't match");
   EXPECT_EQ(Explain<std::string>(Lines(IsEmpty()), "only\n"),
             "whose 1 line is { \"only\" }, whose size is 1");
+}
+
+// Issue 12, item 15: Lines() copied every line into a std::vector<std::string>
+// (50 million lines: 30 s and 2 GB). The lines it matches are views into the text.
+TEST(Lines, MatchesViewsIntoTheTextNotCopies) {
+  std::string text;
+  for (int i = 0; i < 200'000; ++i) text += "line\n";
+  const char* first = nullptr;
+  const char* last = nullptr;
+  EXPECT_THAT(text, Lines(testing::Truly([&](const auto& lines) {
+                for (const auto& line : lines) {
+                  if (!first) first = line.data();
+                  last = line.data();
+                }
+                return lines.size() == 200'000;
+              })));
+  EXPECT_EQ(first, text.data());
+  EXPECT_EQ(last, text.data() + text.size() - 5);
+}
+
+// Issue 12, item 15: the explanation printed every line whole (a 100 MB line
+// was 100 MB of message).
+TEST(Lines, ExplainsALongTextByItsEndsWithLongLinesShortened) {
+  std::string text;
+  for (int i = 1; i <= 30; ++i) text += "line " + std::to_string(i) + "\n";
+  text += std::string(1000, 'a') + "\n";
+  std::string expected = "whose 31 lines are {";
+  for (int i = 1; i <= 10; ++i)
+    expected += (i == 1 ? " \"line " : ", \"line ") + std::to_string(i) + "\"";
+  expected += ", …(11 lines left out)…";
+  for (int i = 22; i <= 30; ++i) expected += ", \"line " + std::to_string(i) + "\"";
+  expected += ", \"" + std::string(133, 'a') + "\" …(801 bytes left out)… \"" +
+              std::string(66, 'a') + "\" }, whose size 31 doesn't match";
+  EXPECT_EQ(Explain<std::string>(Lines(SizeIs(3)), text), expected);
+}
+
+TEST(Lines, TextLinesFollowsSplitLines) {
+  for (std::string_view text : {"", "a", "a\n", "a\n\n", "\n", "a\r\nb\r\n", "a\rb\nc\r"}) {
+    TextLines lines(text);
+    std::vector<std::string> seen(lines.begin(), lines.end());
+    EXPECT_EQ(seen, split_lines(text)) << text;
+    EXPECT_EQ(lines.size(), seen.size()) << text;
+    EXPECT_EQ(lines.empty(), seen.empty()) << text;
+  }
 }
 
 TEST(Lines, ANullCStringNeverMatches) {

@@ -2,6 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <optional>
+
+#include "matcher_test_support.hpp"
 #include "proctest/matchers.hpp"
 #include "support.hpp"
 
@@ -16,6 +20,14 @@ std::string stable(const Process& p) {
   return redact(describe(p), {{"pid " + std::to_string(p.id()) + " ", "pid N "},
                               {R"(\(ran [^)]*\))", "(ran T)"},
                               Redaction::literal(test::child_path(), "CHILD")});
+}
+
+// Which kinds of Input and Output (by number) and whether a terminal, for a
+// failure message.
+std::string describe_kind(const Input& in, const Output& out, const Output& err, bool terminal) {
+  return "input kind " + std::to_string(static_cast<int>(in.kind())) + ", output kind " +
+         std::to_string(static_cast<int>(out.kind())) + ", error kind " +
+         std::to_string(static_cast<int>(err.kind())) + (terminal ? ", terminal" : "");
 }
 
 Process finished(std::vector<std::string> mode, Options options = {}) {
@@ -117,6 +129,62 @@ TEST(PrintTo, SaysWhereUncapturedOutputWent) {
             "      | out 1\n"
             "      | err 1\n"
             "    stderr: merged into stdout");
+}
+
+// Issue 12, item 10: in PTY mode PrintTo threw ("stderr goes to its
+// terminal..."), so a failed EXPECT_THAT(p, Succeeded()) showed only that.
+TEST(PrintTo, SaysWhereEachStreamWentInPtyMode) {
+  Process p = finished({"print", "out\\n", "err\\n", "3"}, {.terminal = Terminal{}});
+  EXPECT_EQ(stable(p),
+            "CHILD print 'out\\n' 'err\\n' 3\n"
+            "    pid N exited with code 3 (ran T)\n"
+            "    stdout: 10 bytes, 2 lines from the terminal, stderr included:\n"
+            "      | out\n"
+            "      | err\n"
+            "    stderr: on the terminal, with stdout");
+  EXPECT_THAT(test::failures_of([&] { EXPECT_THAT(p, Succeeded()); }),
+              ::testing::ElementsAre(::testing::HasSubstr("which exited with code 3")));
+}
+
+// Issue 12, item 10: every combination of Options prints, run or refused.
+TEST(PrintTo, WorksForEveryOptionsCombination) {
+  test::TempDir dir;
+  std::ofstream(dir.path / "in") << "x\n";
+  const std::vector<Input> inputs{Input::null(), Input::bytes("x\n"), Input::pipe(),
+                                  Input::file(dir.path / "in"), Input::inherit()};
+  const std::vector<Output> outputs{Output::capture(), Output::null(), Output::inherit(),
+                                    Output::file(dir.path / "out"), Output::merge()};
+  int started_on_a_terminal = 0;
+  for (bool terminal : {false, true}) {
+    for (const Input& in : inputs) {
+      for (const Output& out : outputs) {
+        for (const Output& err : outputs) {
+          Options options{.input = in, .output = out, .error = err};
+          if (terminal) options.terminal = Terminal{};
+          std::optional<Process> p;
+          try {
+            p.emplace(child({"exit", "0"}), options);
+            p->run().join();
+          } catch (const ProcessError&) {
+            // Refused, by the constructor (Output::merge() for stdout) or by
+            // run() (a terminal with a file): printed all the same if made.
+          }
+          if (!p) continue;
+          std::string text;
+          EXPECT_NO_THROW(text = describe(*p)) << describe_kind(in, out, err, terminal);
+          if (p->status().started()) {
+            EXPECT_THAT(text, ::testing::HasSubstr("\n    stdout: "));
+            EXPECT_THAT(text, ::testing::HasSubstr("\n    stderr: "));
+            if (terminal) ++started_on_a_terminal;
+          } else {
+            EXPECT_THAT(text, ::testing::EndsWith("\n    never run"));
+          }
+        }
+      }
+    }
+  }
+  // Input::null(), bytes() and pipe(), with both outputs captured.
+  EXPECT_EQ(started_on_a_terminal, 3);
 }
 
 TEST(PrintTo, ShowsCwdAndBytesOverTheCaptureLimit) {

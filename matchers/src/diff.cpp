@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "proctest/matchers.hpp"
+#include "text/text.hpp"
 
 namespace proctest {
 
@@ -94,6 +95,9 @@ std::vector<Op> edit_script(const std::vector<std::string_view>& a,
   return script;
 }
 
+// A diff line longer than this is shown shortened in the middle.
+constexpr std::size_t kMaxLineBytes = 1000;
+
 std::string range(std::size_t start, std::size_t count) {
   if (count == 1) return std::to_string(start + 1);
   // An empty range names the line before it, as diff -u does.
@@ -124,7 +128,25 @@ std::string unified_diff(std::string_view expected, std::string_view actual,
     }
   }
 
-  std::vector<std::string> out;
+  // The diff's lines after the header, up to max_lines of them; the rest
+  // only counted, so a diff of millions of lines is never built.
+  std::string body;
+  std::size_t shown_lines = 0;
+  std::size_t hidden_lines = 0;
+  auto emit = [&](char mark, std::string_view line) {
+    if (shown_lines == max_lines) {
+      ++hidden_lines;
+      return;
+    }
+    ++shown_lines;
+    body += '\n';
+    if (mark != '\0') body += mark;
+    const detail::Cut cut = detail::excerpt_cut(line, kMaxLineBytes);
+    body.append(line.substr(0, cut.head_end));
+    if (cut.head_end == line.size()) return;
+    body += detail::left_out_text(cut.tail_start - cut.head_end);
+    body.append(line.substr(cut.tail_start));
+  };
   for (std::size_t i = 0; i < script.size();) {
     if (!shown[i]) {
       ++i;
@@ -132,23 +154,23 @@ std::string unified_diff(std::string_view expected, std::string_view actual,
     }
     std::size_t end = i;
     while (end < script.size() && shown[end]) ++end;
-    out.push_back("@@ -" + range(apos[i], apos[end] - apos[i]) + " +" +
-                  range(bpos[i], bpos[end] - bpos[i]) + " @@");
+    emit('\0', "@@ -" + range(apos[i], apos[end] - apos[i]) + " +" +
+                   range(bpos[i], bpos[end] - bpos[i]) + " @@");
     for (std::size_t j = i; j < end; ++j) {
       std::string_view line = script[j] == Op::insert ? b[bpos[j]] : a[apos[j]];
       const char mark = script[j] == Op::equal ? ' ' : script[j] == Op::remove ? '-' : '+';
       bool newline = !line.empty() && line.back() == '\n';
       if (newline) line.remove_suffix(1);
-      out.push_back(mark + std::string(line));
-      if (!newline) out.emplace_back("\\ No newline at end of file");
+      emit(mark, line);
+      if (!newline) emit('\0', "\\ No newline at end of file");
     }
     i = end;
   }
 
   std::string text = "--- " + std::string(expected_name) + "\n+++ " + std::string(actual_name);
-  for (std::size_t i = 0; i < out.size() && i < max_lines; ++i) text += "\n" + out[i];
-  if (out.size() > max_lines) {
-    text += "\n… " + std::to_string(out.size() - max_lines) + " more diff lines not shown";
+  text += body;
+  if (hidden_lines > 0) {
+    text += "\n… " + std::to_string(hidden_lines) + " more diff lines not shown";
   }
   return text;
 }

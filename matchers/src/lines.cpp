@@ -22,7 +22,32 @@ std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
-detail::LinesMatcher Lines(::testing::Matcher<const std::vector<std::string>&> matcher) {
+TextLines::const_iterator::const_iterator(std::string_view text, std::size_t begin)
+    : text_(text), begin_(begin) {
+  std::size_t nl = begin_ < text_.size() ? text_.find('\n', begin_) : std::string_view::npos;
+  end_ = nl == std::string_view::npos ? text_.size() : nl;
+}
+
+std::string_view TextLines::const_iterator::operator*() const {
+  std::string_view line = text_.substr(begin_, end_ - begin_);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+TextLines::const_iterator& TextLines::const_iterator::operator++() {
+  *this = const_iterator(text_, end_ < text_.size() ? end_ + 1 : text_.size());
+  return *this;
+}
+
+TextLines::const_iterator TextLines::const_iterator::operator++(int) {
+  const_iterator before = *this;
+  ++*this;
+  return before;
+}
+
+TextLines::TextLines(std::string_view text) : text_(text), size_(detail::line_count(text)) {}
+
+detail::LinesMatcher Lines(::testing::Matcher<const TextLines&> matcher) {
   return detail::LinesMatcher(std::move(matcher));
 }
 
@@ -43,16 +68,50 @@ bool null_text(std::ostream* os) {
   return false;
 }
 
-bool match_lines(const ::testing::Matcher<const std::vector<std::string>&>& matcher,
-                 std::string_view text, std::ostream* os) {
-  std::vector<std::string> lines = split_lines(text);
+namespace {
+
+constexpr std::size_t kShownLines = 10;       // at each end of a long text
+constexpr std::size_t kShownLineBytes = 200;  // of each line
+
+// A line as gMock prints a string, its middle left out when it is long.
+void print_line(std::string_view line, std::ostream& os) {
+  const Cut cut = excerpt_cut(line, kShownLineBytes);
+  ::testing::internal::UniversalPrint(line.substr(0, cut.head_end), &os);
+  if (cut.head_end == line.size()) return;
+  os << left_out_text(cut.tail_start - cut.head_end);
+  ::testing::internal::UniversalPrint(line.substr(cut.tail_start), &os);
+}
+
+// { "a", "b" }: every line of a short text; the first and last ten of a
+// long one, with a note of how many were left out between.
+void print_lines(const TextLines& lines, std::ostream& os) {
+  const std::size_t n = lines.size();
+  const bool cut = n > 2 * kShownLines + 1;
+  os << "{";
+  std::size_t i = 0;
+  for (std::string_view line : lines) {
+    if (cut && i == kShownLines)
+      os << ", …(" << count_text(n - 2 * kShownLines, "line", "lines") << " left out)…";
+    if (!cut || i < kShownLines || i >= n - kShownLines) {
+      os << (i == 0 ? " " : ", ");
+      print_line(line, os);
+    }
+    ++i;
+  }
+  os << (n == 0 ? "}" : " }");
+}
+
+}  // namespace
+
+bool match_lines(const ::testing::Matcher<const TextLines&>& matcher, std::string_view text,
+                 std::ostream* os) {
+  const TextLines lines(text);
+  if (!os) return matcher.Matches(lines);  // no explanation wanted: none is built
   ::testing::StringMatchResultListener inner;
   bool matched = matcher.MatchAndExplain(lines, &inner);
-  if (os) {
-    *os << "whose " << count_text(lines.size(), "line is", "lines are") << " ";
-    ::testing::internal::UniversalPrint(lines, os);
-    if (!inner.str().empty()) *os << ", " << inner.str();
-  }
+  *os << "whose " << count_text(lines.size(), "line is", "lines are") << " ";
+  print_lines(lines, *os);
+  if (!inner.str().empty()) *os << ", " << inner.str();
   return matched;
 }
 
@@ -82,13 +141,17 @@ LinesInOrderMatcher::LinesInOrderMatcher(std::vector<std::string> patterns)
 }
 
 bool LinesInOrderMatcher::MatchAndExplain(std::string_view text, std::ostream* os) const {
-  std::vector<std::string> lines = split_lines(text);
+  const TextLines lines(text);
+  auto line = lines.begin();
   std::ostringstream found;  // "/a/ at line 1, /b/ at line 4"
   std::size_t next = 0;      // the first line the next pattern may match
   for (std::size_t p = 0; p < patterns_.size(); ++p) {
     std::size_t at = next;
-    while (at < lines.size() && !boost::regex_match(lines[at], compiled_->regexes[p])) ++at;
-    if (at == lines.size()) {
+    for (; line != lines.end(); ++line, ++at) {
+      std::string_view l = *line;
+      if (boost::regex_match(l.begin(), l.end(), compiled_->regexes[p])) break;
+    }
+    if (line == lines.end()) {
       if (os) {
         if (p == 0) {
           *os << "where no line matches /" << patterns_[p] << "/";
@@ -102,6 +165,7 @@ bool LinesInOrderMatcher::MatchAndExplain(std::string_view text, std::ostream* o
     }
     found << (p == 0 ? "" : ", ") << "/" << patterns_[p] << "/ at line " << at + 1;
     next = at + 1;
+    ++line;
   }
   if (os) *os << "which matches " << (patterns_.empty() ? "no patterns" : found.str());
   return true;

@@ -15,6 +15,32 @@ constexpr std::size_t kRegexLookBack = std::size_t{64} * 1024;
 
 const char* stream_name(bool is_stdout) { return is_stdout ? "stdout" : "stderr"; }
 
+/// After a wait on stdout that found nothing unread, what may explain it:
+/// nothing came through the pipe yet (the program may be holding it in its
+/// stdio buffer), or the line went to stderr. Caller holds the lock.
+std::string stdout_hints(ProcessState& s, std::size_t total, bool timed_out) {
+  const Options& o = s.options();
+  std::string hints;
+  if (timed_out && total == 0 && !o.terminal) {
+    hints +=
+        "; stdout is a pipe, and a program that writes with C stdio (or the like) keeps "
+        "what it prints in a buffer until the buffer fills or it exits: make it flush "
+        "(its unbuffered option, such as python3 -u or stdbuf -oL, or fflush), or run it "
+        "on a terminal (Options::terminal)";
+  }
+  OutputStream& err = s.stream_locked(false);
+  if (!o.terminal && o.error.kind() == Output::Kind::capture && err.size() != 0) {
+    const std::size_t size = err.size();
+    std::string tail;  // enough for tail_excerpt(), which shows at most 2 KiB
+    err.copy(size - std::min<std::size_t>(size, 4096), size, tail);
+    std::string note;
+    std::string lines = tail_excerpt(tail, note);
+    hints += "; stderr has " + std::to_string(size) + " bytes" + note +
+             " (expect_error() reads it):\n" + lines;
+  }
+  return hints;
+}
+
 }  // namespace
 
 ExpectMachine::ExpectMachine(ProcessState& s, Request request, std::chrono::milliseconds timeout,
@@ -54,13 +80,13 @@ Step ExpectMachine::step(Lock& lock, Clock::time_point now) {
   if (found_) return Step::finished();
   if (over) {
     // A stream usually ends as its process exits, just before the exit is
-    // seen: give the exit the drain delay (within the deadline) to arrive,
-    // so the message says how it ended rather than "closed stdout".
-    if (!s_.reaped_locked() && !settle_) settle_ = deadline_after(now, s_.options().drain_delay);
+    // seen: give the exit (and the other stream's last bytes) the drain
+    // delay, within the deadline, to arrive, so the message says how it
+    // ended rather than "closed stdout", and what it said on stderr.
+    if (!settle_) settle_ = deadline_after(now, s_.options().drain_delay);
     auto settle = earliest(settle_, deadline_);
-    if (s_.reaped_locked() || !settle || now >= *settle) {
-      return miss(std::make_exception_ptr(ended_error()));
-    }
+    bool settled = s_.reaped_locked() && s_.outputs_ended_locked();
+    if (settled || !settle || now >= *settle) return miss(std::make_exception_ptr(ended_error()));
     return Step::until(settle);
   }
   if (deadline_ && now >= *deadline_) return miss(std::make_exception_ptr(timeout_error()));
@@ -75,10 +101,12 @@ ProcessError ExpectMachine::ended_error() {
   std::string why = s_.reaped_locked()
                         ? "ended (" + status_text(s_.status_locked()) + ")"
                         : std::string("closed ") + stream_name(r.is_stdout) + " (still running)";
+  std::string hints =
+      r.is_stdout && unread.empty() ? stdout_hints(s_, c.size(), false) : std::string();
   // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   return ProcessError("'" + s_.command_line() + "' " + why + " before printing " + r.what + " on " +
                       stream_name(r.is_stdout) + "; " +
-                      unread_excerpt(unread, c.size(), stream_name(r.is_stdout)));
+                      unread_excerpt(unread, c.size(), stream_name(r.is_stdout)) + hints);
 }
 
 ProcessTimeoutError ExpectMachine::timeout_error() {
@@ -87,10 +115,12 @@ ProcessTimeoutError ExpectMachine::timeout_error() {
   std::string unread;
   c.copy(c.cursor(), c.size(), unread);
   // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
+  std::string hints =
+      r.is_stdout && unread.empty() ? stdout_hints(s_, c.size(), true) : std::string();
   return ProcessTimeoutError("'" + s_.command_line() + "' did not print " + r.what + " on " +
                              stream_name(r.is_stdout) + " within " + duration_text(timeout_) +
                              " (" + status_text(s_.status_locked()) + "); " +
-                             unread_excerpt(unread, c.size(), stream_name(r.is_stdout)));
+                             unread_excerpt(unread, c.size(), stream_name(r.is_stdout)) + hints);
 }
 
 Request text_request(std::string_view text, bool is_stdout) {

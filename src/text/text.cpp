@@ -91,17 +91,22 @@ std::string count_text(std::size_t n, std::string_view singular, std::string_vie
   return std::to_string(n) + " " + std::string(n == 1 ? singular : plural);
 }
 
+Cut excerpt_cut(std::string_view text, std::size_t max_chars) {
+  if (text.size() <= max_chars) return {text.size(), text.size()};
+  return {char_boundary(text, max_chars * 2 / 3), char_boundary(text, text.size() - max_chars / 3)};
+}
+
+std::string left_out_text(std::size_t bytes) {
+  return " …(" + count_text(bytes, "byte", "bytes") + " left out)… ";
+}
+
 std::string printable_line(std::string_view line, std::size_t max_chars) {
   std::string out;
-  if (line.size() <= max_chars) {
-    append_escaped(out, line);
-    return out;
-  }
-  std::size_t head = char_boundary(line, max_chars * 2 / 3);
-  std::size_t tail_start = char_boundary(line, line.size() - max_chars / 3);
-  append_escaped(out, line.substr(0, head));
-  out += " …(" + count_text(tail_start - head, "byte", "bytes") + " left out)… ";
-  append_escaped(out, line.substr(tail_start));
+  const Cut cut = excerpt_cut(line, max_chars);
+  append_escaped(out, line.substr(0, cut.head_end));
+  if (cut.head_end == line.size()) return out;
+  out += left_out_text(cut.tail_start - cut.head_end);
+  append_escaped(out, line.substr(cut.tail_start));
   return out;
 }
 
@@ -133,16 +138,9 @@ std::string quoted(std::string_view text) {
   return q + "\"";
 }
 
-std::string unread_excerpt(std::string_view unread, std::size_t total, std::string_view stream) {
-  const std::string name(stream);
-  if (unread.empty()) {
-    return "nothing unread on " + name + " (" + count_text(total, "byte", "bytes") +
-           " in all, all consumed)";
-  }
-  std::string text = "unread " + name + " (" + std::to_string(unread.size()) + " of " +
-                     count_text(total, "byte", "bytes") + ")";
-  std::string_view tail = unread;
-  const bool newline_at_end = tail.back() == '\n';
+std::string tail_excerpt(std::string_view tail, std::string& note) {
+  std::string text;
+  const bool newline_at_end = !tail.empty() && tail.back() == '\n';
   if (newline_at_end) tail.remove_suffix(1);
   std::size_t start = tail.size() > kTailBytes ? tail.size() - kTailBytes : 0;
   std::size_t lines = 0;
@@ -158,10 +156,9 @@ std::string unread_excerpt(std::string_view unread, std::size_t total, std::stri
     if (nl != std::string_view::npos && nl + 1 < tail.size() && nl + 1 - start < 256) {
       start = nl + 1;
     }
-    text +=
+    note =
         ", its last " + std::to_string(tail.size() - start + (newline_at_end ? 1 : 0)) + " bytes";
   }
-  text += ":\n";
   tail.remove_prefix(start);
   for (std::size_t at = 0;;) {
     std::size_t next = 0;
@@ -172,6 +169,18 @@ std::string unread_excerpt(std::string_view unread, std::size_t total, std::stri
   }
   if (!newline_at_end) text += "  (no newline at the end)\n";
   return text;
+}
+
+std::string unread_excerpt(std::string_view unread, std::size_t total, std::string_view stream) {
+  const std::string name(stream);
+  if (unread.empty()) {
+    return "nothing unread on " + name + " (" + count_text(total, "byte", "bytes") +
+           " in all, all consumed)";
+  }
+  std::string note;
+  std::string lines = tail_excerpt(unread, note);
+  return "unread " + name + " (" + std::to_string(unread.size()) + " of " +
+         count_text(total, "byte", "bytes") + ")" + note + ":\n" + lines;
 }
 
 }  // namespace proctest::detail

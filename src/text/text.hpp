@@ -26,6 +26,19 @@ std::string count_text(std::size_t n, std::string_view singular, std::string_vie
 /// middle with a note of how many bytes were left out.
 std::string printable_line(std::string_view line, std::size_t max_chars = 200);
 
+/// Where to cut a text longer than `max_chars` bytes to show about that many
+/// of them: its start up to `head_end` (two thirds), its end from
+/// `tail_start` (one third), both on UTF-8 character boundaries. For a text
+/// that fits, both are its size.
+struct Cut {
+  std::size_t head_end;
+  std::size_t tail_start;
+};
+Cut excerpt_cut(std::string_view text, std::size_t max_chars);
+
+/// " …(801 bytes left out)… ", what stands for the middle of a cut text.
+std::string left_out_text(std::size_t bytes);
+
 /// The number of lines in `text`: '\n' ends a line, a last line without one
 /// counts too, "" has none (as split_lines()).
 std::size_t line_count(std::string_view text);
@@ -51,6 +64,12 @@ std::string status_text(const ExitStatus& status);
 /// and the 1 s grace period", "is still running", "was never run".
 std::string status_phrase(const ExitStatus& status, int stop_signal,
                           std::chrono::milliseconds grace);
+
+/// `text`'s last lines (at most 20, within its last 2 KiB), each as
+/// "  | line\n", escaped; `note` gets ", its last N bytes" when some were
+/// left out, and "  (no newline at the end)\n" follows an unterminated last
+/// line.
+std::string tail_excerpt(std::string_view text, std::string& note);
 
 /// The end of a stream's unread bytes for an error message: "unread stdout
 /// (11 of 131 bytes):\n  | hello\n" — its last 20 lines (2 KiB at most), one

@@ -29,48 +29,17 @@
 #include <string>
 #include <vector>
 
+#include "peak_memory.hpp"
 #include "proctest/process.hpp"
 
 extern char** environ;
 
 namespace {
 
+using proctest::bench::PeakMemory;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
-
-// "VmHWM:  123 kB" -> bytes.
-std::size_t status_field(const char* name) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::size_t len = std::strlen(name);
-  while (std::getline(in, line)) {
-    if (line.compare(0, len, name) == 0 && line.size() > len && line[len] == ':') {
-      return std::stoull(line.substr(len + 1)) * 1024;
-    }
-  }
-  throw std::runtime_error(std::string("no ") + name + " in /proc/self/status");
-}
-
-// The memory one iteration added at its peak, measured with the kernel's own
-// high-water mark rather than by sampling (a sample would miss a short peak).
-class PeakMemory {
- public:
-  void reset() {
-    std::ofstream clear("/proc/self/clear_refs");
-    clear << "5";
-    clear.flush();
-    if (!clear) throw std::runtime_error("cannot reset VmHWM via /proc/self/clear_refs");
-    base_ = status_field("VmRSS");
-  }
-  std::size_t added() const {
-    std::size_t hwm = status_field("VmHWM");
-    return hwm > base_ ? hwm - base_ : 0;
-  }
-
- private:
-  std::size_t base_ = 0;
-};
 
 pid_t spawn_with_pipes(const char* path, char* const argv[], int in_fd, int out_fd, int err_fd) {
   posix_spawn_file_actions_t fa;

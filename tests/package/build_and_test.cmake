@@ -69,18 +69,32 @@ endif()
 step("build (-j2 ${CONFIG})" ${CMAKE_COMMAND} --build "${BINARY_DIR}/build" ${build_config} -j 2)
 step("test" ${CMAKE_COMMAND} -E chdir "${BINARY_DIR}/build"
      ${CMAKE_CTEST_COMMAND} ${test_config} --output-on-failure --no-tests=error)
-# proctest_add_tests(... LABELS consumer e2e): both labels on every test.
-set(label_counts "")
-foreach(label consumer e2e)
-  execute_process(COMMAND ${CMAKE_CTEST_COMMAND} ${test_config} -N -L ${label}
+# proctest_add_tests(... LABELS consumer e2e): both labels on every test of
+# both suites, bracketed case names included; the rest are labelled plain.
+# At least the 5 cases of the case table beside the first suite's tests.
+set(counts "")
+foreach(label consumer e2e plain "")
+  set(filter "")
+  if(label)
+    set(filter -L ${label})
+  endif()
+  execute_process(COMMAND ${CMAKE_CTEST_COMMAND} ${test_config} -N ${filter}
     WORKING_DIRECTORY "${BINARY_DIR}/build" OUTPUT_VARIABLE listing)
   string(REGEX MATCH "Total Tests: ([0-9]+)" total "${listing}")
-  list(APPEND label_counts "${CMAKE_MATCH_1}")
+  list(APPEND counts "${CMAKE_MATCH_1}")
+  if(listing MATCHES "_NOT_BUILT")
+    message(FATAL_ERROR "a suite's tests were not discovered:\n${listing}")
+  endif()
 endforeach()
-list(GET label_counts 0 consumer_count)
-list(GET label_counts 1 e2e_count)
-if(NOT consumer_count GREATER 0 OR NOT consumer_count EQUAL e2e_count)
-  message(FATAL_ERROR "labels: ${consumer_count} tests labelled consumer, ${e2e_count} e2e")
+list(GET counts 0 consumer_count)
+list(GET counts 1 e2e_count)
+list(GET counts 2 plain_count)
+list(GET counts 3 all_count)
+math(EXPR labelled "${all_count} - ${plain_count}")
+if(NOT consumer_count GREATER 12 OR NOT consumer_count EQUAL e2e_count
+   OR NOT consumer_count EQUAL labelled)
+  message(FATAL_ERROR "labels: ${consumer_count} tests labelled consumer, ${e2e_count} e2e, "
+                      "${plain_count} plain, of ${all_count}")
 endif()
 string(TIMESTAMP now "%s")
 math(EXPR seconds "${now} - ${started}")

@@ -15,8 +15,11 @@
 #include <gmock/gmock.h>
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -77,12 +80,97 @@ namespace proctest {
                                         const ::testing::Matcher<const std::string&>& matcher,
                                         std::chrono::milliseconds timeout);
 
+/// Waits until the process exits and its output is read, as join() does, for
+/// at most `timeout` (none given: Options::timeout, which ProcessFixture sets
+/// to its timeout(); neither: as long as it takes). Where join() throws
+/// ProcessTimeoutError, which GoogleTest reports without a file and line
+/// ("unknown file: ... C++ exception ... thrown in the test body"), this
+/// fails at the line of the assertion, with the process as PrintTo shows it;
+/// the process is left running, and TimedOut() matches it:
+///
+///   ASSERT_TRUE(WaitForExit(p, 5s));
+///   EXPECT_THAT(p.output(), HasSubstr("done"));   // no wait left
+///
+/// Throws what join() throws for a process never run or a negative timeout.
+::testing::AssertionResult WaitForExit(
+    Process& process, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
 // --- Lines of text ---------------------------------------------------------
 
 /// Splits text into lines on '\n'. A '\r' before the '\n' (or at the very
 /// end) is dropped; a final '\n' does not make an empty last line; "" has no
 /// lines.
 std::vector<std::string> split_lines(std::string_view text);
+
+/// The lines of a text, split as split_lines() splits them, as views into
+/// the text: what Lines() gives its container matcher, without copying a
+/// line. A read-only forward range of std::string_view (gMock's container
+/// matchers take it as they take a std::vector); valid while the text is.
+class TextLines {
+ public:
+  /// Each line, without its '\n' (and a '\r' before it).
+  using value_type = std::string_view;
+  /// Lines are handed out by value.
+  using reference = std::string_view;
+  /// As reference.
+  using const_reference = std::string_view;
+  /// A count of lines.
+  using size_type = std::size_t;
+  /// A count of lines between two iterators.
+  using difference_type = std::ptrdiff_t;
+
+  /// Walks the lines in order.
+  class const_iterator {
+   public:
+    /// A forward iterator.
+    using iterator_category = std::forward_iterator_tag;
+    /// The line.
+    using value_type = std::string_view;
+    /// Lines are handed out by value.
+    using reference = std::string_view;
+    /// No pointer to a line: it is made on demand.
+    using pointer = void;
+    /// As in TextLines.
+    using difference_type = std::ptrdiff_t;
+
+    /// The end of an empty text.
+    const_iterator() = default;
+    /// The line it is at.
+    std::string_view operator*() const;
+    /// To the next line.
+    const_iterator& operator++();
+    /// To the next line, returning where it was.
+    const_iterator operator++(int);
+    /// At the same line of the same text.
+    bool operator==(const const_iterator& other) const { return begin_ == other.begin_; }
+    /// At different lines.
+    bool operator!=(const const_iterator& other) const { return begin_ != other.begin_; }
+
+   private:
+    friend class TextLines;
+    const_iterator(std::string_view text, std::size_t begin);
+    std::string_view text_;
+    std::size_t begin_ = 0;  // where the line starts; text_.size() at the end
+    std::size_t end_ = 0;    // where its '\n' (or the text) ends
+  };
+  /// As const_iterator: the lines cannot be changed.
+  using iterator = const_iterator;
+
+  /// The lines of `text`, which must outlive this object.
+  explicit TextLines(std::string_view text);
+  /// The first line.
+  const_iterator begin() const { return {text_, 0}; }
+  /// Past the last line.
+  const_iterator end() const { return {text_, text_.size()}; }
+  /// How many lines (counted once, when made).
+  size_type size() const noexcept { return size_; }
+  /// Whether there are none (the text is "").
+  bool empty() const noexcept { return size_ == 0; }
+
+ private:
+  std::string_view text_;
+  size_type size_;
+};
 
 namespace detail {
 class LinesMatcher;
@@ -93,7 +181,10 @@ struct CompiledPatterns;
 /// Matches text whose lines (see split_lines) satisfy a container matcher:
 /// `Lines(ElementsAre("a", "b"))`, `Lines(Contains(HasSubstr("ready")))`,
 /// `Lines(SizeIs(3))`. Works on std::string, std::string_view and C strings.
-detail::LinesMatcher Lines(::testing::Matcher<const std::vector<std::string>&> matcher);
+/// The matcher gets a TextLines, views into the text, so a text of 50
+/// million lines costs no copy of them; a failure shows the first and last
+/// lines, each shortened when long.
+detail::LinesMatcher Lines(::testing::Matcher<const TextLines&> matcher);
 
 /// Matches text that has, in this order, a line matching each of `patterns`
 /// (Perl/ECMAScript-style regular expressions, Boost.Regex, matched against
@@ -148,7 +239,9 @@ detail::GoldenMatcher MatchesGolden(std::filesystem::path path,
 
 /// A unified diff of `expected` against `actual` (3 lines of context),
 /// headed by `--- expected_name` / `+++ actual_name`; "" when they are equal.
-/// Long diffs are cut after `max_lines` lines with a note of how many more.
+/// Long diffs are cut after `max_lines` lines with a note of how many more;
+/// a line over 1000 bytes is shortened in the middle, with a note of how
+/// many bytes were left out.
 std::string unified_diff(std::string_view expected, std::string_view actual,
                          std::string_view expected_name = "expected",
                          std::string_view actual_name = "actual", std::size_t max_lines = 200);
@@ -179,13 +272,21 @@ namespace detail {
 bool null_text(std::ostream* os);
 
 /// Explains why `lines` did or did not satisfy `matcher`, into `os`.
-bool match_lines(const ::testing::Matcher<const std::vector<std::string>&>& matcher,
-                 std::string_view text, std::ostream* os);
+bool match_lines(const ::testing::Matcher<const TextLines&>& matcher, std::string_view text,
+                 std::ostream* os);
+
+/// ProcessFixture's: `process`'s full description (describe()) is printed
+/// once, in the failure report after the test, under `label` ("process 1"),
+/// so gMock's "Actual:" (PrintTo) and WaitFor's messages show only its
+/// command line and status and point there. Thread-safe.
+void report_later(const Process& process, std::string label);
+/// Undoes report_later(): PrintTo shows all of `process` again.
+void forget_report(const Process& process);
 
 class LinesMatcher {
  public:
   using is_gtest_matcher = void;
-  explicit LinesMatcher(::testing::Matcher<const std::vector<std::string>&> matcher)
+  explicit LinesMatcher(::testing::Matcher<const TextLines&> matcher)
       : matcher_(std::move(matcher)) {}
   bool MatchAndExplain(std::string_view text, std::ostream* os) const {
     return match_lines(matcher_, text, os);
@@ -197,7 +298,7 @@ class LinesMatcher {
   void DescribeNegationTo(std::ostream* os) const;
 
  private:
-  ::testing::Matcher<const std::vector<std::string>&> matcher_;
+  ::testing::Matcher<const TextLines&> matcher_;
 };
 
 class LinesInOrderMatcher {

@@ -29,6 +29,23 @@ target_compile_definitions(greeter_test PRIVATE
   CONSUMER_TIMEOUT=20
   CONSUMER_CONFIG_DIR="$<$<BOOL:${CMAKE_CONFIGURATION_TYPES}>:$<CONFIG>>")
 
+# A second suite in the same directory (each call must register its tests,
+# whatever the way proctest came in), a case table whose test names hold
+# '[', ']' and ';', with both labels and the environment on each case.
+# PROCTEST_CONSUMER_DISCOVERY_MODE: gtest_discover_tests()'s DISCOVERY_MODE,
+# passed through (the FetchContent consumer discovers before testing).
+if(NOT DEFINED PROCTEST_CONSUMER_DISCOVERY_MODE)
+  set(PROCTEST_CONSUMER_DISCOVERY_MODE POST_BUILD)
+endif()
+proctest_add_tests(greeter_cases_test
+  SOURCES ${common}/greeter_cases_test.cpp
+  BINARIES greeter
+  LABELS consumer e2e
+  ENVIRONMENT CONSUMER_CASES=yes
+  DISCOVERY_MODE ${PROCTEST_CONSUMER_DISCOVERY_MODE}
+  TIMEOUT 20)
+target_compile_features(greeter_cases_test PRIVATE cxx_std_17)
+
 # Without the helper: the targets are enough. (After add_subdirectory or
 # FetchContent, GoogleTest's own targets are not visible here until found.)
 if(NOT TARGET GTest::gtest_main)
@@ -37,6 +54,8 @@ endif()
 add_executable(plain_test ${common}/plain_test.cpp)
 target_link_libraries(plain_test PRIVATE proctest::gtest GTest::gtest_main)
 add_test(NAME plain_test COMMAND plain_test)
+set_tests_properties(plain_test PROPERTIES LABELS plain)
 
-# Both labels must reach every discovered test of the suite: the driver
-# compares `ctest -N -L consumer` with `ctest -N -L e2e`.
+# Both labels must reach every discovered test of both suites: the driver
+# checks that `ctest -N -L consumer` and `-L e2e` list every test but the
+# plain ones (label "plain").
