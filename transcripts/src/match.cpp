@@ -10,9 +10,15 @@ namespace proctest::detail {
 
 namespace {
 
-// The alignment's table has (expected + 1) × (actual + 1) cells of 4 bytes;
+// The alignment's table has (expected + 1) × (actual + 1) cells of 8 bytes;
 // beyond this many the middle is not aligned line by line (4 MiB at most).
-constexpr std::size_t kMaxCells = std::size_t{1} << 20;
+constexpr std::size_t kMaxCells = std::size_t{1} << 19;
+
+// The cost of an alignment: first the expected lines it does not keep (so
+// every expected line that still matches is kept), then the actual lines no
+// expected line or `...` matches. What `...` matches is free.
+constexpr std::uint64_t kRemove = std::uint64_t{1} << 32;
+constexpr std::uint64_t kInsert = 1;
 
 constexpr std::size_t kContext = 3;
 
@@ -56,21 +62,20 @@ void align_middle(const std::vector<std::string>& expected, const std::vector<st
     return;
   }
   const std::size_t width = cols + 1;
-  std::vector<std::uint32_t> cost((rows + 1) * width);
-  auto at = [&](std::size_t i, std::size_t j) -> std::uint32_t& { return cost[i * width + j]; };
-  for (std::size_t j = 0; j <= cols; ++j) at(rows, j) = static_cast<std::uint32_t>(cols - j);
+  std::vector<std::uint64_t> cost((rows + 1) * width);
+  auto at = [&](std::size_t i, std::size_t j) -> std::uint64_t& { return cost[i * width + j]; };
+  for (std::size_t j = 0; j <= cols; ++j) at(rows, j) = (cols - j) * kInsert;
   for (std::size_t i = rows; i-- > 0;) {
     const bool any = is_any(expected[e0 + i]);
-    at(i, cols) = at(i + 1, cols) + (any ? 0 : 1);
+    at(i, cols) = at(i + 1, cols) + (any ? 0 : kRemove);
     for (std::size_t j = cols; j-- > 0;) {
-      const std::uint32_t skip = std::min(at(i + 1, j), at(i, j + 1));
       if (any) {
-        at(i, j) = skip;
-      } else if (line_matches(expected[e0 + i], actual[a0 + j])) {
-        at(i, j) = std::min(skip + 1, at(i + 1, j + 1));
-      } else {
-        at(i, j) = skip + 1;
+        at(i, j) = std::min(at(i + 1, j), at(i, j + 1));
+        continue;
       }
+      std::uint64_t best = std::min(at(i + 1, j) + kRemove, at(i, j + 1) + kInsert);
+      if (line_matches(expected[e0 + i], actual[a0 + j])) best = std::min(best, at(i + 1, j + 1));
+      at(i, j) = best;
     }
   }
   std::size_t i = 0, j = 0;
@@ -88,7 +93,7 @@ void align_middle(const std::vector<std::string>& expected, const std::vector<st
                line_matches(expected[e0 + i], actual[a0 + j])) {
       steps.push_back({AlignStep::keep, e0 + i, a0 + j, a0 + j + 1});
       ++i, ++j;
-    } else if (at(i, j) == at(i + 1, j) + 1) {
+    } else if (at(i, j) == at(i + 1, j) + kRemove) {
       steps.push_back({AlignStep::remove, e0 + i, a0 + j, a0 + j});
       ++i;
     } else {

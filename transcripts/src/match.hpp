@@ -41,8 +41,9 @@ struct AlignStep {
   std::size_t actual_end;
 };
 
-/// An alignment with the fewest removed and inserted lines (what `...`
-/// matches is free). Outputs too long for that are aligned by their common
+/// An alignment that keeps as many expected lines as match (an LCS, with
+/// `...` matching any run of lines), and of those the one with the fewest
+/// inserted lines. Outputs too long for that are aligned by their common
 /// start and end, the middle reported as removed and inserted.
 std::vector<AlignStep> align(const std::vector<std::string>& expected,
                              const std::vector<std::string>& actual);

@@ -64,6 +64,27 @@ int parse_exit_code(std::string_view line, const std::string& file, std::size_t 
   return negative ? -value : value;
 }
 
+// Whether the second-to-last word "<" of `words` was written unquoted: the
+// text then splits into what comes before it and one word after it. (A
+// quoted or escaped '<' leaves an unterminated quote or a trailing backslash
+// before it.)
+bool unquoted_redirect(std::string_view text, const std::vector<std::string>& words) {
+  for (std::size_t pos = text.rfind('<'); pos != std::string_view::npos;
+       pos = pos == 0 ? std::string_view::npos : text.rfind('<', pos - 1)) {
+    try {
+      std::vector<std::string> before = split_command_line(text.substr(0, pos));
+      const std::vector<std::string> after = split_command_line(text.substr(pos + 1));
+      if (after.size() != 1) continue;
+      before.emplace_back("<");
+      before.push_back(after[0]);
+      if (before == words) return true;
+    } catch (const ProcessError&) {
+      continue;
+    }
+  }
+  return false;
+}
+
 TranscriptCommand parse_command(std::string_view text, const std::string& file,
                                 std::size_t line_no) {
   if (is_blank(text)) {
@@ -78,19 +99,23 @@ TranscriptCommand parse_command(std::string_view text, const std::string& file,
   } catch (const ProcessError& e) {
     throw TranscriptError(file, line_no, e.what());
   }
+  std::string input_file;
+  if (words.size() >= 2 && words[words.size() - 2] == "<" && unquoted_redirect(text, words)) {
+    input_file = words.back();
+    words.resize(words.size() - 2);
+  }
   std::size_t first = 0;
   for (; first < words.size() && is_assignment(words[first]); ++first) {
     const std::size_t eq = words[first].find('=');
     command.env[words[first].substr(0, eq)] = words[first].substr(eq + 1);
   }
   words.erase(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(first));
-  if (!words.empty() && words.back() == "<") {
+  const std::string_view written = trim(text);
+  if (written.back() == '<' && (written.size() == 1 || written[written.size() - 2] == ' ' ||
+                                written[written.size() - 2] == '\t')) {
     throw TranscriptError(file, line_no, "'<' at the end of the command needs a file: '< FILE'");
   }
-  if (words.size() >= 2 && words[words.size() - 2] == "<") {
-    command.input_file = words.back();
-    words.resize(words.size() - 2);
-  }
+  command.input_file = std::move(input_file);
   if (words.empty()) {
     throw TranscriptError(
         file, line_no,

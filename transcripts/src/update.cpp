@@ -71,7 +71,7 @@ Region rewrite_command(std::string_view text, const std::vector<SourceLine>& lin
         continue;
       case AlignStep::insert:
         content = spelled(update.actual[step.actual], fence);
-        body.push_back(indent + content + eol);
+        body.push_back((content.empty() ? "" : indent) + content + eol);
         break;
     }
     if (body.size() == 1) first = content;
