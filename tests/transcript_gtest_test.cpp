@@ -29,15 +29,16 @@ Process run(std::vector<std::string> argv) {
 }
 
 std::vector<Redaction> volatile_parts() {
-  return {Redaction::literal(PROCTEST_CHILD, "[CHILD]"),  // in the build tree, which may be in [SRC]
-          Redaction::literal(PROCTEST_SOURCE_DIR, "[SRC]"),
-          {R"(/\S*/proctest-transcript-[A-Za-z0-9]{6})", "[ROOT]"},
-          {R"(pid \d+)", "pid [PID]"},
-          {R"(\(ran [^)]*\))", "(ran [T])"},
-          {R"(\(\d+ ms( total)?\))", "(N ms$1)"},
-          // The 1 s timeout, as PROCTEST_TIMEOUT_SCALE stretches it.
-          {R"(within \d+ ms)", "within [TIMEOUT]"},
-          {R"(after the \S+ \S+ join timeout)", "after the [TIMEOUT] join timeout"}};
+  return {
+      Redaction::literal(PROCTEST_CHILD, "[CHILD]"),  // in the build tree, which may be in [SRC]
+      Redaction::literal(PROCTEST_SOURCE_DIR, "[SRC]"),
+      {R"(/\S*/proctest-transcript-[A-Za-z0-9]{6})", "[ROOT]"},
+      {R"(pid \d+)", "pid [PID]"},
+      {R"(\(ran [^)]*\))", "(ran [T])"},
+      {R"(\(\d+ ms( total)?\))", "(N ms$1)"},
+      // The 1 s timeout, as PROCTEST_TIMEOUT_SCALE stretches it.
+      {R"(within \d+ ms)", "within [TIMEOUT]"},
+      {R"(after the \S+ \S+ join timeout)", "after the [TIMEOUT] join timeout"}};
 }
 
 TEST(TranscriptSuite, FailuresAsGoogleTestReportsThem) {
@@ -110,6 +111,20 @@ TEST_F(ExpectTranscript, ReportsEachFailureAtTheTranscriptsLine) {
   for (int i = 0; i < failures.size(); ++i) {
     EXPECT_TRUE(failures.GetTestPartResult(i).nonfatally_failed());
   }
+}
+
+TEST_F(ExpectTranscript, UpdateModeRewritesTheFileAndPasses) {
+  const auto file = write("t.md", "```console\n$ child exit 3\n```\n");
+  TranscriptOptions options = gtest_transcript_options();
+  options.binaries = {{"child", PROCTEST_CHILD}};
+  options.update = true;
+  ::testing::internal::CaptureStdout();
+  EXPECT_TRUE(expect_transcript_block(file, 1, options));
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(),
+            "[ proctest ] " + file.string() +
+                ":1: updated the expected output of the command on line 2 "
+                "(PROCTEST_UPDATE_GOLDEN=1)\n");
+  EXPECT_EQ(read(file), "```console\n$ child exit 3\n? 3\n```\n");
 }
 
 TEST_F(ExpectTranscript, AnUnreadableFileIsAFailureNotAnException) {

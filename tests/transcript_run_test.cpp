@@ -96,12 +96,18 @@ TEST_F(TranscriptRun, ATimeoutFailsTheCaseWithProctestsMessageAndStopsTheProgram
 }
 
 TEST_F(TranscriptRun, WhatACommandLeavesBehindIsTornDown) {
-  // The grandchild keeps the output open and sleeps: the command ends after
-  // the drain delay and its process group is stopped.
-  const auto file = write("t.md", "```console\n$ child grandchild\n[..]\n```\n");
+  // A server started in the background that lets go of the output: the
+  // command ends at once, and its process group is stopped after it.
+  // A grandchild that keeps the output open and sleeps: the command ends
+  // after the drain delay, and the same.
+  const auto file = write("t.md",
+                          "```console\n$ sh -c 'sleep 300 > /dev/null 2>&1 & echo $!'\n[..]\n"
+                          "$ child grandchild\n[..]\n```\n");
   const TranscriptResult r = run_transcript_block(file, 1, child_options());
   ASSERT_TRUE(r.passed) << r.message();
-  const int grandchild = std::stoi(r.commands.at(0).output);
+  const int server = std::stoi(r.commands.at(0).output);
+  const int grandchild = std::stoi(r.commands.at(1).output);
+  EXPECT_FALSE(test::exists(server));
   EXPECT_FALSE(test::exists(grandchild));
 }
 

@@ -40,7 +40,7 @@ std::string failure_text(const TranscriptCommand& command, const CommandOutcome&
     if (lines_match(command.expected, outcome.actual)) {
       out << "\noutput: as expected";
     } else {
-      out << "\noutput differs (lines matched by `...` or `[..]` are no difference):\n"
+      out << "\noutput differs (lines that `...` or `[..]` match count as equal):\n"
           << render_diff(command.expected, outcome.actual, align(command.expected, outcome.actual),
                          std::filesystem::path(file_name).filename().string(),
                          command.expected_line);

@@ -149,6 +149,10 @@ detail::CommandOutcome run_command(const TranscriptCommand& command, const CaseD
       p.run();
       p.output();
       run.exit_code = p.exit_code();
+      if (!run.exit_code) {
+        // Reaped by someone else (a SIGCHLD handler calling waitpid(-1)).
+        outcome.problem = "its exit status is unknown: " + p.status().to_string();
+      }
     } catch (const ProcessTimeoutError& e) {
       outcome.problem = std::string(e.what()) + " (the timeout of each command)";
     }
