@@ -41,12 +41,12 @@ void check_rewrite(const std::string& text, const proctest::detail::FoundBlock& 
   const std::vector<proctest::detail::SourceLine> lines = proctest::detail::split_source(text);
   const std::size_t kept = lines[command_line - 1].end;
   PROCTEST_FUZZ_CHECK(rewritten.compare(0, kept, text, 0, kept) == 0);
-  const std::size_t next = index + 1 < block.commands.size() ? block.commands[index + 1].line
-                                                             : block.end_line;
+  const std::size_t next =
+      index + 1 < block.commands.size() ? block.commands[index + 1].line : block.end_line;
   const std::size_t tail = text.size() - lines[next - 1].begin;
-  PROCTEST_FUZZ_CHECK(rewritten.size() >= kept + tail &&
-                      rewritten.compare(rewritten.size() - tail, tail, text,
-                                        lines[next - 1].begin, tail) == 0);
+  PROCTEST_FUZZ_CHECK(
+      rewritten.size() >= kept + tail &&
+      rewritten.compare(rewritten.size() - tail, tail, text, lines[next - 1].begin, tail) == 0);
 
   const auto before = proctest::detail::scan_transcript(text, "t.md");
   const auto after = proctest::detail::scan_transcript(rewritten, "t.md");
