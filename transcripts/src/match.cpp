@@ -80,20 +80,17 @@ void align_middle(const std::vector<std::string>& expected, const std::vector<st
   }
   std::size_t i = 0, j = 0;
   while (i < rows || j < cols) {
-    if (i == rows) {
-      steps.push_back({AlignStep::insert, e0 + i, a0 + j, a0 + j + 1});
-      ++j;
-    } else if (is_any(expected[e0 + i])) {
+    if (i < rows && is_any(expected[e0 + i])) {
       // Absorb lines while that stays optimal: the rest then matches as late as it can.
       const std::size_t start = j;
       while (j < cols && at(i, j + 1) == at(i, j)) ++j;
       steps.push_back({AlignStep::any, e0 + i, a0 + start, a0 + j});
       ++i;
-    } else if (j < cols && at(i, j) == at(i + 1, j + 1) &&
+    } else if (i < rows && j < cols && at(i, j) == at(i + 1, j + 1) &&
                line_matches(expected[e0 + i], actual[a0 + j])) {
       steps.push_back({AlignStep::keep, e0 + i, a0 + j, a0 + j + 1});
       ++i, ++j;
-    } else if (at(i, j) == at(i + 1, j) + kRemove) {
+    } else if (i < rows && at(i, j) == at(i + 1, j) + kRemove) {
       steps.push_back({AlignStep::remove, e0 + i, a0 + j, a0 + j});
       ++i;
     } else {

@@ -71,7 +71,9 @@ Region rewrite_command(std::string_view text, const std::vector<SourceLine>& lin
         continue;
       case AlignStep::insert:
         content = spelled(update.actual[step.actual], fence);
-        body.push_back((content.empty() ? "" : indent) + content + eol);
+        // No indent on an empty line: no trailing blanks for editors to strip.
+        body.emplace_back(content.empty() ? "" : indent);
+        body.back().append(content).append(eol);
         break;
     }
     if (body.size() == 1) first = content;
