@@ -108,6 +108,10 @@ function(proctest_add_transcripts name)
   _proctest_timeout_scale_milli(scale_milli)
   math(EXPR scaled "(${arg_TIMEOUT} * ${scale_milli} + 999) / 1000")
   math(EXPR ctest_timeout "2 * ${scaled} + 10")
+  # gtest_discover_tests() needs a variable that include(GoogleTest) sets in
+  # the scope that includes it: after add_subdirectory(proctest) that was
+  # proctest's directory, not this one.
+  include(GoogleTest)
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 30
     TEST_LIST ${name}_PROCTEST_TESTS
