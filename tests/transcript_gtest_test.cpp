@@ -56,7 +56,8 @@ TEST(TranscriptSuite, OneTestPerBlockNamedByFileAndLine) {
             "  transcripts/demo_failing.md/line_21\n"
             "  transcripts/demo_failing.md/line_27\n"
             "  transcripts/demo_failing.md/line_34\n"
-            "  transcripts/demo_failing.md/line_41\n");
+            "  transcripts/demo_failing.md/line_41\n"
+            "  transcripts/demo_no_blocks.md/no_console_block\n");
 }
 
 TEST(TranscriptSuite, ATestCTestListedThatIsGoneFailsInsteadOfPassingEmpty) {
