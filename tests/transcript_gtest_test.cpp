@@ -41,13 +41,16 @@ std::vector<Redaction> volatile_parts() {
       {R"(after the \S+ \S+ join timeout)", "after the [TIMEOUT] join timeout"}};
 }
 
-TEST(TranscriptSuite, FailuresAsGoogleTestReportsThem) {
+// The suite's failing cases keep their directories: under TranscriptFiles' TMPDIR.
+class TranscriptSuite : public test::TranscriptFiles {};
+
+TEST_F(TranscriptSuite, FailuresAsGoogleTestReportsThem) {
   Process demo = run({PROCTEST_TRANSCRIPT_DEMO});
   EXPECT_THAT(demo, ExitedWith(1));
   EXPECT_THAT(demo.output(), MatchesGolden("golden/transcript_demo_output.txt", volatile_parts()));
 }
 
-TEST(TranscriptSuite, OneTestPerBlockNamedByFileAndLine) {
+TEST_F(TranscriptSuite, OneTestPerBlockNamedByFileAndLine) {
   Process demo = run({PROCTEST_TRANSCRIPT_DEMO, "--gtest_list_tests"});
   EXPECT_THAT(demo, ExitedWith(0));
   EXPECT_EQ(demo.output(),
@@ -60,7 +63,7 @@ TEST(TranscriptSuite, OneTestPerBlockNamedByFileAndLine) {
             "  transcripts/demo_no_blocks.md/no_console_block\n");
 }
 
-TEST(TranscriptSuite, ATestCTestListedThatIsGoneFailsInsteadOfPassingEmpty) {
+TEST_F(TranscriptSuite, ATestCTestListedThatIsGoneFailsInsteadOfPassingEmpty) {
   Process demo =
       run({PROCTEST_TRANSCRIPT_DEMO,
            "--gtest_filter=proctest_transcript_demo.transcripts/demo_failing.md/line_12"});
@@ -75,7 +78,7 @@ TEST(TranscriptSuite, ATestCTestListedThatIsGoneFailsInsteadOfPassingEmpty) {
   EXPECT_THAT(demo.output(), HasSubstr("1 FAILED TEST"));
 }
 
-TEST(TranscriptSuite, TestNamesKeepOutFilterSyntax) {
+TEST_F(TranscriptSuite, TestNamesKeepOutFilterSyntax) {
   EXPECT_EQ(transcript_test_name("docs/getting-started.md", 12), "docs/getting_started.md/line_12");
   EXPECT_EQ(transcript_test_name("a:b*c?d e.md", 1), "a_b_c_d_e.md/line_1");
 }

@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "proctest/transcript.hpp"
@@ -16,15 +18,25 @@
 namespace proctest::test {
 
 /// A test with its own directory for transcript files (removed after a
-/// passing test, kept and named after a failing one).
+/// passing test, kept and named after a failing one). TMPDIR points into it
+/// meanwhile, so the case directories that failing cases keep (in this
+/// process and in the programs it runs) go with it.
 class TranscriptFiles : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string name = (std::filesystem::temp_directory_path() / "proctest-tt-XXXXXX").string();
     ASSERT_NE(::mkdtemp(name.data()), nullptr);
     dir_ = name;
+    std::filesystem::create_directory(dir_ / "tmp");
+    if (const char* old = std::getenv("TMPDIR")) old_tmpdir_ = old;
+    ::setenv("TMPDIR", (dir_ / "tmp").c_str(), 1);
   }
   void TearDown() override {
+    if (old_tmpdir_) {
+      ::setenv("TMPDIR", old_tmpdir_->c_str(), 1);
+    } else {
+      ::unsetenv("TMPDIR");
+    }
     if (HasFailure()) {
       std::cout << "transcript files kept in " << dir_.string() << "\n";
       return;
@@ -57,6 +69,9 @@ class TranscriptFiles : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+
+ private:
+  std::optional<std::string> old_tmpdir_;
 };
 
 }  // namespace proctest::test
