@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds proctest's examples and runs their GoogleTest suites: numsum (a
 # filter), kvsh (an interactive shell), lined (a TCP server), and sort, grep
-# and sed (programs proctest did not write); then a tour of the core API.
+# and sed (programs proctest did not write); then the examples' README pages
+# as transcript tests, and a tour of the core API.
 # Installs missing Debian packages first. Usage: ./run-examples.sh
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +16,12 @@ status=0
 for suite in numsum_test kvsh_test lined_test sort_e2e_test; do
   echo
   echo "== examples/$suite"
+  "$build/examples/$suite" || status=1
+done
+# The examples' README pages are transcript tests: each ```console block a case.
+for suite in numsum_transcripts kvsh_transcripts lined_transcripts; do
+  echo
+  echo "== examples/${suite%_transcripts}/README.md ($suite)"
   "$build/examples/$suite" || status=1
 done
 echo

@@ -48,6 +48,58 @@ function(_proctest_bracket value out)
   set(${out} "[${equals}[${value}]${equals}]" PARENT_SCOPE)
 endfunction()
 
+# BINARIES of proctest_add_tests() and proctest_add_transcripts(): sets
+# `entries_var` to the C++ initializer lines `{"name", PROCTEST_BINARY_<i>},`
+# and `definitions_var` to the compile definitions PROCTEST_BINARY_<i>="<path>"
+# of the generated source that holds them. Paths are generator expressions
+# evaluated per configuration ($<TARGET_FILE> of Debug in Debug, of Release
+# in Release); `target` depends on each binary that is built here.
+function(_proctest_binaries caller target entries_var definitions_var)
+  set(entries "")
+  set(definitions "")
+  set(index 0)
+  foreach(binary IN LISTS ARGN)
+    if(binary MATCHES "^([^=]+)=(.+)$")
+      set(binary_name "${CMAKE_MATCH_1}")
+      set(binary_what "${CMAKE_MATCH_2}")
+    elseif(binary MATCHES "/")
+      get_filename_component(binary_name "${binary}" NAME)
+      set(binary_what "${binary}")
+    else()
+      set(binary_name "${binary}")
+      set(binary_what "${binary}")
+    endif()
+    if(NOT binary_name MATCHES "^[A-Za-z0-9_.+-]+$")
+      message(FATAL_ERROR "${caller}(${target}): BINARIES name '${binary_name}' may only "
+                          "hold letters, digits and _ . + -")
+    endif()
+    if(binary_what MATCHES "/")
+      if(NOT IS_ABSOLUTE "${binary_what}")
+        message(FATAL_ERROR "${caller}(${target}): BINARIES path '${binary_what}' is not "
+                            "absolute (a name without '/' is a target)")
+      endif()
+      set(path "${binary_what}")
+    else()
+      # A target, possibly defined later or imported (an installed tool's
+      # package): $<TARGET_FILE> fails at generation if there is none.
+      set(path "$<TARGET_FILE:${binary_what}>")
+      if(NOT TARGET ${binary_what})
+        add_dependencies(${target} ${binary_what})
+      else()
+        get_target_property(imported ${binary_what} IMPORTED)
+        if(NOT imported)
+          add_dependencies(${target} ${binary_what})
+        endif()
+      endif()
+    endif()
+    string(APPEND entries "    {\"${binary_name}\", PROCTEST_BINARY_${index}},\n")
+    list(APPEND definitions "PROCTEST_BINARY_${index}=\"${path}\"")
+    math(EXPR index "${index} + 1")
+  endforeach()
+  set(${entries_var} "${entries}" PARENT_SCOPE)
+  set(${definitions_var} "${definitions}" PARENT_SCOPE)
+endfunction()
+
 function(proctest_add_tests name)
   set(discover_options NO_PRETTY_TYPES NO_PRETTY_VALUES)
   set(discover_values TEST_PREFIX TEST_SUFFIX WORKING_DIRECTORY TEST_LIST XML_OUTPUT_DIR
@@ -105,50 +157,8 @@ function(proctest_add_tests name)
   endif()
 
   # The binaries: a generated source registers name → path before main(), so
-  # the suite finds them also when run by hand, outside CTest. Paths are
-  # compile definitions of that one file, generator expressions evaluated per
-  # configuration ($<TARGET_FILE> of Debug in Debug, of Release in Release).
-  set(entries "")
-  set(definitions "")
-  set(index 0)
-  foreach(binary IN LISTS arg_BINARIES)
-    if(binary MATCHES "^([^=]+)=(.+)$")
-      set(binary_name "${CMAKE_MATCH_1}")
-      set(binary_what "${CMAKE_MATCH_2}")
-    elseif(binary MATCHES "/")
-      get_filename_component(binary_name "${binary}" NAME)
-      set(binary_what "${binary}")
-    else()
-      set(binary_name "${binary}")
-      set(binary_what "${binary}")
-    endif()
-    if(NOT binary_name MATCHES "^[A-Za-z0-9_.+-]+$")
-      message(FATAL_ERROR "proctest_add_tests(${name}): BINARIES name '${binary_name}' may only "
-                          "hold letters, digits and _ . + -")
-    endif()
-    if(binary_what MATCHES "/")
-      if(NOT IS_ABSOLUTE "${binary_what}")
-        message(FATAL_ERROR "proctest_add_tests(${name}): BINARIES path '${binary_what}' is not "
-                            "absolute (a name without '/' is a target)")
-      endif()
-      set(path "${binary_what}")
-    else()
-      # A target, possibly defined later or imported (an installed tool's
-      # package): $<TARGET_FILE> fails at generation if there is none.
-      set(path "$<TARGET_FILE:${binary_what}>")
-      if(NOT TARGET ${binary_what})
-        add_dependencies(${name} ${binary_what})
-      else()
-        get_target_property(imported ${binary_what} IMPORTED)
-        if(NOT imported)
-          add_dependencies(${name} ${binary_what})
-        endif()
-      endif()
-    endif()
-    string(APPEND entries "    {\"${binary_name}\", PROCTEST_BINARY_${index}},\n")
-    list(APPEND definitions "PROCTEST_BINARY_${index}=\"${path}\"")
-    math(EXPR index "${index} + 1")
-  endforeach()
+  # the suite finds them also when run by hand, outside CTest.
+  _proctest_binaries(proctest_add_tests ${name} entries definitions ${arg_BINARIES})
   math(EXPR timeout_ms "${arg_TIMEOUT} * 1000")
   set(registration "${CMAKE_CURRENT_BINARY_DIR}/${name}_proctest_registration.cpp")
   file(CONFIGURE OUTPUT "${registration}" @ONLY CONTENT

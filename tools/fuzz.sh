@@ -17,7 +17,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(command_line_fuzz redact_fuzz lines_fuzz diff_fuzz)
+  targets=(command_line_fuzz redact_fuzz lines_fuzz diff_fuzz transcript_fuzz)
 fi
 build=${PROCTEST_FUZZ_BUILD_DIR:-build-fuzz}
 parallel=${PROCTEST_FUZZ_PARALLEL:-2}

@@ -3,7 +3,7 @@
 #
 # Usage: tools/lint.sh [tidy|format|fix-format|all]   (default: all = tidy + format)
 #   tidy        clang-tidy-14 with .clang-tidy on the sources of include/ src/
-#               matchers/ fixture/ (their headers through HeaderFilterRegex), from
+#               matchers/ fixture/ transcripts/ (their headers through HeaderFilterRegex), from
 #               the compile_commands.json of a configured (not built) tree in
 #               $PROCTEST_TIDY_BUILD_DIR (default build-tidy). Fails on any warning.
 #   format      lists the C++ files clang-format-14 (.clang-format) would change;
@@ -23,7 +23,8 @@ run_tidy() {
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DPROCTEST_BUILD_BENCHMARKS=OFF >/dev/null
   local files
-  files=$(git ls-files 'include/*.cpp' 'src/*.cpp' 'matchers/*.cpp' 'fixture/*.cpp')
+  files=$(git ls-files 'include/*.cpp' 'src/*.cpp' 'matchers/*.cpp' 'fixture/*.cpp' \
+    'transcripts/*.cpp')
   local out
   out=$(mktemp)
   local status=0

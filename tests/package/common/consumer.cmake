@@ -1,13 +1,18 @@
 # What every package consumer does once proctest is there (find_package,
 # add_subdirectory or FetchContent): build a program and an end-to-end suite
-# with proctest_add_tests(), and a plain target that links proctest::gtest.
-if(NOT COMMAND proctest_add_tests)
-  message(FATAL_ERROR "proctest_add_tests() is not available")
-endif()
+# with proctest_add_tests(), a plain target that links proctest::gtest, two
+# transcript suites with proctest_add_transcripts(), and the
+# proctest-transcript runner on a transcript.
+foreach(function proctest_add_tests proctest_add_transcripts)
+  if(NOT COMMAND ${function})
+    message(FATAL_ERROR "${function}() is not available")
+  endif()
+endforeach()
 if(NOT proctest_VERSION VERSION_EQUAL EXPECTED_PROCTEST_VERSION)
   message(FATAL_ERROR "proctest_VERSION is '${proctest_VERSION}', expected '${EXPECTED_PROCTEST_VERSION}'")
 endif()
-foreach(target proctest::process proctest::matchers proctest::gtest)
+foreach(target proctest::process proctest::matchers proctest::gtest proctest::transcripts
+               proctest::transcripts_gtest proctest::transcript_runner)
   if(NOT TARGET ${target})
     message(FATAL_ERROR "no target ${target}")
   endif()
@@ -56,6 +61,19 @@ target_link_libraries(plain_test PRIVATE proctest::gtest GTest::gtest_main)
 add_test(NAME plain_test COMMAND plain_test)
 set_tests_properties(plain_test PROPERTIES LABELS plain)
 
-# Both labels must reach every discovered test of both suites: the driver
-# checks that `ctest -N -L consumer` and `-L e2e` list every test but the
-# plain ones (label "plain").
+# Transcripts: two suites in one directory, each a program of its own with
+# one CTest test per console block.
+proctest_add_transcripts(greeter_transcripts
+  FILES ${common}/greeter.md
+  BINARIES greeter
+  LABELS consumer e2e
+  TIMEOUT 20)
+proctest_add_transcripts(greeter_usage
+  FILES ${common}/usage.md
+  BINARIES greeter shell=/bin/sh
+  LABELS consumer e2e)
+# And without GoogleTest: the runner, given the program's path.
+add_test(NAME greeter_transcript_runner
+  COMMAND $<TARGET_FILE:proctest::transcript_runner> --binary greeter=$<TARGET_FILE:greeter>
+          ${common}/greeter.md)
+set_tests_properties(greeter_transcript_runner PROPERTIES LABELS "consumer;e2e")

@@ -1,5 +1,6 @@
-# Checks that adding proctest as a subproject built only its three libraries:
-# none of its tests, examples or benchmarks (PROJECT_IS_TOP_LEVEL gates them).
+# Checks that adding proctest as a subproject built only its libraries and the
+# proctest-transcript runner: none of its tests, examples or benchmarks
+# (PROJECT_IS_TOP_LEVEL gates them).
 function(proctest_targets_below dir out)
   get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
   get_property(subdirs DIRECTORY "${dir}" PROPERTY SUBDIRECTORIES)
@@ -13,9 +14,11 @@ endfunction()
 function(proctest_check_no_own_targets dir)
   proctest_targets_below("${dir}" targets)
   list(SORT targets)
-  if(NOT targets STREQUAL "proctest_gtest;proctest_matchers;proctest_process")
+  set(expected proctest_gtest proctest_matchers proctest_process proctest_transcript_runner
+               proctest_transcripts proctest_transcripts_gtest)
+  if(NOT targets STREQUAL expected)
     message(FATAL_ERROR "proctest as a subproject defines the targets '${targets}'; "
-                        "expected only its three libraries")
+                        "expected only its libraries and runner: '${expected}'")
   endif()
   if(TARGET proctest_child OR TARGET proctest_examples OR TARGET numsum_test)
     message(FATAL_ERROR "proctest's own test targets exist")
