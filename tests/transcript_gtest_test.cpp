@@ -37,7 +37,7 @@ std::vector<Redaction> volatile_parts() {
       {R"(\(ran [^)]*\))", "(ran [T])"},
       {R"(\(\d+ ms( total)?\))", "(N ms$1)"},
       // The 1 s timeout, as PROCTEST_TIMEOUT_SCALE stretches it.
-      {R"(within \d+ ms)", "within [TIMEOUT]"},
+      {R"(within [0-9.]+ m?s\b)", "within [TIMEOUT]"},
       {R"(after the \S+ \S+ join timeout)", "after the [TIMEOUT] join timeout"}};
 }
 
