@@ -5,10 +5,13 @@
 #define PROCTEST_PEERS_MEASURE_HPP
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,33 @@ inline long long status_bytes(const std::string& key) {
   return 0;
 }
 
+// One thread's counters: CPU time on a core (schedstat, ns) and voluntary /
+// involuntary context switches.
+struct ThreadCounters {
+  std::string name;
+  long long cpu_ns = 0;
+  long long nvcsw = 0;
+  long long nivcsw = 0;
+};
+
+// Every thread of this process now, by thread id.
+inline std::map<int, ThreadCounters> thread_counters() {
+  std::map<int, ThreadCounters> threads;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    ThreadCounters t;
+    std::ifstream(task.path() / "comm") >> t.name;
+    std::ifstream(task.path() / "schedstat") >> t.cpu_ns;
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) t.nvcsw = std::stoll(line.substr(24));
+      if (line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) t.nivcsw = std::stoll(line.substr(27));
+    }
+    threads[std::stoi(task.path().filename().string())] = t;
+  }
+  return threads;
+}
+
 // The canned stdin of case i of workload (a); unique per case.
 inline std::string case_input(long i) {
   return "case " + std::to_string(i) + " of the peer suite\n";
@@ -52,6 +82,7 @@ inline std::string pump_input(std::size_t size) {
 class Measure {
  public:
   Measure() {
+    threads_ = thread_counters();
     std::ofstream("/proc/self/clear_refs") << "5";
     rss_before_ = status_bytes("VmRSS");
     ::getrusage(RUSAGE_SELF, &self_);
@@ -73,15 +104,28 @@ class Measure {
     nvcsw_ = self_end.ru_nvcsw - self_.ru_nvcsw;
     nivcsw_ = self_end.ru_nivcsw - self_.ru_nivcsw;
     peak_ = status_bytes("VmHWM") - rss_before_;
+    // Per thread, what the block added (a thread started during the block
+    // counts from zero; one that ended during it is missing).
+    auto start = threads_;
+    threads_.clear();
+    for (auto& [tid, t] : thread_counters()) {
+      auto it = start.find(tid);
+      if (it != start.end()) {
+        t.cpu_ns -= it->second.cpu_ns;
+        t.nvcsw -= it->second.nvcsw;
+        t.nivcsw -= it->second.nivcsw;
+      }
+      threads_[tid] = t;
+    }
   }
 
   // The JSON line: `n` operations, `bytes` moved per operation, the walls
   // of sub-blocks (workload a) or of single operations (workload d).
   void print(const std::string& harness, const std::string& workload, long n, long long bytes,
              const std::vector<double>& parts, bool ok, const std::string& error) const {
-    std::string out = "{\"harness\": \"" + harness + "\", \"workload\": \"" + workload +
-                      "\", \"ok\": " + (ok ? "true" : "false") + ", \"n\": " + std::to_string(n) +
-                      ", \"bytes\": " + std::to_string(bytes);
+    std::string out = "{\"pid\": " + std::to_string(::getpid()) + ", \"harness\": \"" + harness +
+                      "\", \"workload\": \"" + workload + "\", \"ok\": " + (ok ? "true" : "false") +
+                      ", \"n\": " + std::to_string(n) + ", \"bytes\": " + std::to_string(bytes);
     char buf[512];
     std::snprintf(buf, sizeof buf,
                   ", \"wall_s\": %.9f, \"user_s\": %.6f, \"sys_s\": %.6f, \"child_user_s\": "
@@ -93,6 +137,16 @@ class Measure {
     for (std::size_t i = 0; i < parts.size(); ++i) {
       std::snprintf(buf, sizeof buf, "%s%.9f", i ? ", " : "", parts[i]);
       out += buf;
+    }
+    out += "], \"threads\": [";
+    bool first = true;
+    for (const auto& [tid, t] : threads_) {
+      std::snprintf(buf, sizeof buf,
+                    "%s{\"name\": \"%s\", \"cpu_s\": %.6f, \"nvcsw\": %lld, \"nivcsw\": %lld}",
+                    first ? "" : ", ", t.name.c_str(), static_cast<double>(t.cpu_ns) * 1e-9,
+                    t.nvcsw, t.nivcsw);
+      out += buf;
+      first = false;
     }
     out += "], \"error\": \"";
     for (char c : error) out += (c == '"' || c == '\\') ? '\'' : (c == '\n' ? ' ' : c);
@@ -109,6 +163,7 @@ class Measure {
   double wall_ = 0, user_ = 0, sys_ = 0, child_user_ = 0, child_sys_ = 0;
   long nvcsw_ = 0, nivcsw_ = 0;
   long long peak_ = 0;
+  std::map<int, ThreadCounters> threads_;
 };
 
 }  // namespace peers

@@ -36,6 +36,7 @@ source replacement in a CARGO_HOME of the build directory, Go without modules.
 """
 
 import argparse
+import collections
 import json
 import os
 import platform
@@ -322,6 +323,17 @@ def report(workload, size, results, skipped, order, load):
                       f"{x['max'] * 1e6:.0f}", f"{x['cpu'] * 1e6:.0f}",
                       ratio(x["cpu"], base.get("cpu")))
     t.print()
+    if workload == "a":
+        for h in order:
+            threads = collections.defaultdict(list)
+            for r in ok.get(h, []):
+                for th in r.get("threads", []):
+                    threads[th["name"]].append(th)
+            if threads:
+                parts = [f"{name} {med([x['cpu_s'] for x in ts]) / size * 1e6:.0f} µs CPU, "
+                         f"{med([x['nvcsw'] for x in ts]) / size:.1f} voluntary switches"
+                         for name, ts in threads.items()]
+                print(f"- {h} per case and thread: " + "; ".join(parts))
     for h, why in skipped.items():
         if workload in HARNESSES[h][0]:
             print(f"- {h}: skipped: {why}")
