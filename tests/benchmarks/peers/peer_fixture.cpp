@@ -60,6 +60,10 @@ class BlockTimer : public ::testing::EmptyTestEventListener {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One line per failure, none per passing test (the peers print nothing per
+  // case either); set before InitGoogleTest, which picks the printer, so
+  // --gtest_brief=0 still shows every test.
+  GTEST_FLAG_SET(brief, true);
   ::testing::InitGoogleTest(&argc, argv);
   if (argc < 5 || std::string(argv[1]) != "fixture" || std::string(argv[2]) != "cases") {
     std::fputs("usage: proctest_peer_fixture fixture cases N PROGRAM [ARGS...]\n", stderr);
@@ -73,7 +77,6 @@ int main(int argc, char** argv) {
                             __FILE__, __LINE__,
                             [=]() -> ::testing::Test* { return new CaseTest(program, args, i); });
   }
-  GTEST_FLAG_SET(brief, true);  // one line per failure, none per passing test
   std::vector<double> parts;
   ::testing::UnitTest::GetInstance()->listeners().Append(new BlockTimer(parts));
 

@@ -149,7 +149,8 @@ def main():
     args = ap.parse_args()
     with open(os.path.join(args.build_dir, "tests", "benchmarks", "peers", "paths.json")) as f:
         paths = json.load(f)
-    opts = argparse.Namespace(harnesses=args.harnesses, no_build=False, smoke=True)
+    opts = argparse.Namespace(harnesses=args.harnesses, no_build=False, smoke=True, cargo="auto",
+                              go="auto")
     cmds, skipped = run.commands(paths, opts)
     print(f"## Workload (a) per case, parent process only ({args.cases} cases, load average "
           f"{os.getloadavg()[0]:.2f})\n")

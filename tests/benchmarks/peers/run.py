@@ -84,11 +84,20 @@ def copy_if_changed(src, dst):
         f.write(data)
 
 
-def build_rust(build_dir, first_build_allowed):
+def find_tool(choice, debian, name):
+    """`choice` from the command line ("auto", "none" or a path), else Debian's, else PATH's."""
+    if choice == "none":
+        return None
+    if choice != "auto":
+        return choice if os.path.exists(choice) else None
+    return debian if os.path.exists(debian) else shutil.which(name)
+
+
+def build_rust(build_dir, first_build_allowed, choice="auto"):
     """Builds the Rust harnesses offline; returns (binary, None) or (None, why)."""
-    cargo = "/usr/bin/cargo" if os.path.exists("/usr/bin/cargo") else shutil.which("cargo")
-    rustc = "/usr/bin/rustc" if os.path.exists("/usr/bin/rustc") else shutil.which("rustc")
-    if not cargo or not rustc:
+    cargo = find_tool(choice, "/usr/bin/cargo", "cargo")
+    rustc = os.path.join(os.path.dirname(cargo), "rustc") if cargo else None
+    if not cargo or not rustc or not os.path.exists(rustc):
         return None, "no cargo/rustc (Debian: cargo rustc librust-assert-cmd-dev)"
     if not os.path.isdir(REGISTRY) or not any(
             d.startswith("assert_cmd-2.") for d in os.listdir(REGISTRY)):
@@ -114,9 +123,8 @@ def build_rust(build_dir, first_build_allowed):
     return binary, None
 
 
-def build_go(build_dir):
-    go = shutil.which("go") or ("/usr/lib/go/bin/go" if os.path.exists("/usr/lib/go/bin/go")
-                                else None)
+def build_go(build_dir, choice="auto"):
+    go = find_tool(choice, "/usr/bin/go", "go")
     if not go:
         return None, "no go toolchain (Debian: golang-go)"
     binary = os.path.join(build_dir, "proctest_peer_go")
@@ -147,15 +155,15 @@ def commands(paths, args):
         skipped["proctest-fixture"] = "built without GoogleTest"
     wanted = args.harnesses or list(HARNESSES)
     if any(h.startswith("rust") for h in wanted):
-        rust, why = (None, "--no-build") if args.no_build else build_rust(paths["build"],
-                                                                             not args.smoke)
+        rust, why = (None, "--no-build") if args.no_build else build_rust(
+            paths["build"], not args.smoke, args.cargo)
         if rust:
             cmd["rust-std"] = [rust, "std"]
             cmd["rust-assert_cmd"] = [rust, "assert_cmd"]
         else:
             skipped["rust-std"] = skipped["rust-assert_cmd"] = why
     if "go" in wanted:
-        go, why = (None, "--no-build") if args.no_build else build_go(paths["build"])
+        go, why = (None, "--no-build") if args.no_build else build_go(paths["build"], args.go)
         if go:
             cmd["go"] = [go, "exec"]
         else:
@@ -436,6 +444,10 @@ def main():
     ap.add_argument("--workloads", default="abcd")
     ap.add_argument("--harnesses", type=lambda s: s.split(","), help="comma-separated subset")
     ap.add_argument("--no-build", action="store_true", help="skip the Rust and Go peers")
+    ap.add_argument("--cargo", default="auto",
+                    help="cargo to build with (rustc beside it), 'none' to skip Rust; "
+                         "default: Debian's /usr/bin/cargo, else PATH's")
+    ap.add_argument("--go", default="auto", help="go to build with, 'none' to skip Go")
     ap.add_argument("--json", help="write every block's record here")
     args = ap.parse_args()
     paths_file = args.paths or os.path.join(args.build_dir, "tests", "benchmarks", "peers",

@@ -30,7 +30,12 @@ fn status_bytes(key: &str) -> i64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     for line in status.lines() {
         if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-            let kib: i64 = rest.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+            let kib: i64 = rest
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .unwrap_or(0);
             return kib * 1024;
         }
     }
@@ -66,7 +71,13 @@ impl Measure {
         let rss_before = status_bytes("VmRSS");
         let self_ = rusage(libc::RUSAGE_SELF);
         let children = rusage(libc::RUSAGE_CHILDREN);
-        Measure { start: Instant::now(), self_, children, rss_before, fields: String::new() }
+        Measure {
+            start: Instant::now(),
+            self_,
+            children,
+            rss_before,
+            fields: String::new(),
+        }
     }
 
     fn stop(&mut self) {
@@ -97,7 +108,12 @@ struct Outcome {
 
 impl Outcome {
     fn new(n: u64, bytes: u64) -> Outcome {
-        Outcome { n, bytes, parts: Vec::new(), error: None }
+        Outcome {
+            n,
+            bytes,
+            parts: Vec::new(),
+            error: None,
+        }
     }
     fn check(&mut self, ok: bool, what: &str) {
         if !ok && self.error.is_none() {
@@ -130,11 +146,23 @@ fn cases(harness: &str, n: u64, program: &[String], o: &mut Outcome) {
                 .spawn()
                 .expect("spawn");
             // A few bytes fit the pipe: written before reading, then closed.
-            child.stdin.take().unwrap().write_all(input.as_bytes()).expect("write");
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .expect("write");
             let out = child.wait_with_output().expect("wait");
-            o.check(out.status.success() && out.stdout == input.as_bytes(), "case output");
+            o.check(
+                out.status.success() && out.stdout == input.as_bytes(),
+                "case output",
+            );
         } else {
-            assert_command(program).write_stdin(input.clone()).assert().success().stdout(input);
+            assert_command(program)
+                .write_stdin(input.clone())
+                .assert()
+                .success()
+                .stdout(input);
         }
         if (i + 1) % BLOCK == 0 {
             o.parts.push(block.elapsed().as_secs_f64());
@@ -146,9 +174,14 @@ fn cases(harness: &str, n: u64, program: &[String], o: &mut Outcome) {
 fn ready(n: u64, program: &[String], o: &mut Outcome) {
     for _ in 0..n {
         let start = Instant::now();
-        let mut child = command(program).stdout(Stdio::piped()).spawn().expect("spawn");
+        let mut child = command(program)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read");
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read");
         o.check(line == "ready\n", "no ready line");
         // std has only kill() (SIGKILL); a graceful stop needs libc.
         // SAFETY: kill(2) on our own, not yet reaped child.
@@ -170,13 +203,20 @@ fn main() {
     }
     let (harness, workload) = (args[1].as_str(), args[2].as_str());
     let params = if workload == "pump" { 3 } else { 1 };
-    let num: Vec<u64> = args[3..3 + params].iter().map(|a| a.parse().expect("number")).collect();
+    let num: Vec<u64> = args[3..3 + params]
+        .iter()
+        .map(|a| a.parse().expect("number"))
+        .collect();
     let program = &args[3 + params..];
     if program.is_empty() || (workload == "ready" && harness != "std") {
         eprintln!("{}", usage);
         std::process::exit(64);
     }
-    let name = if harness == "std" { "rust-std" } else { "rust-assert_cmd" };
+    let name = if harness == "std" {
+        "rust-std"
+    } else {
+        "rust-assert_cmd"
+    };
 
     let mut o;
     let mut m;
@@ -194,11 +234,17 @@ fn main() {
             if harness == "std" {
                 let out = command(program).output().expect("output");
                 m.stop();
-                o.check(out.status.success() && out.stdout.len() as u64 == num[0], "captured");
+                o.check(
+                    out.status.success() && out.stdout.len() as u64 == num[0],
+                    "captured",
+                );
             } else {
                 let assert = assert_command(program).assert().success();
                 m.stop();
-                o.check(assert.get_output().stdout.len() as u64 == num[0], "captured size");
+                o.check(
+                    assert.get_output().stdout.len() as u64 == num[0],
+                    "captured size",
+                );
             }
         }
         "pump" => {
