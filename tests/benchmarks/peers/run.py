@@ -418,8 +418,8 @@ def machine():
 
 def versions(cmds):
     out = []
-    python = cmds.get("python", [sys.executable])[0]
-    out.append(run_quiet([python, "--version"]).stdout.strip())
+    if "python" in cmds:
+        out.append(run_quiet([cmds["python"][0], "--version"]).stdout.strip())
     rustc = "/usr/bin/rustc" if os.path.exists("/usr/bin/rustc") else shutil.which("rustc")
     if "rust-std" in cmds and rustc:
         out.append(run_quiet([rustc, "--version"]).stdout.strip())
