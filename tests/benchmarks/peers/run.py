@@ -235,6 +235,12 @@ class Table:
             print("| " + " | ".join(row) + " |")
 
 
+def same_round_ratios(ok, h, ref, value):
+    """value(h) / value(ref) of each round both ran: drift between rounds cancels."""
+    refs = {r["round"]: value(r) for r in ok.get(ref, []) if "round" in r}
+    return [value(r) / refs[r["round"]] for r in ok.get(h, []) if r.get("round") in refs]
+
+
 def cpu(r):
     return r["user_s"] + r["sys_s"]
 
@@ -255,7 +261,7 @@ def report(workload, size, results, skipped, order, load):
     m = {}
     if workload == "a":
         t = Table(["harness", "wall µs/case median [min–max]", "× plain",
-                   "µs/case, blocks of 100", "parent CPU µs/case", "× plain",
+                   "× plain in the same round, median [min–max]", "µs/case, blocks of 100", "parent CPU µs/case", "× plain",
                    "child CPU µs/case", "vol. + invol. switches/case"])
         for h, rs in ok.items():
             if not rs:
@@ -273,8 +279,10 @@ def report(workload, size, results, skipped, order, load):
             if h in m:
                 x = m[h]
                 walls = [r["wall_s"] / r["n"] for r in ok[h]]
+                rounds = same_round_ratios(ok, h, "plain", lambda r: r["wall_s"] / r["n"])
                 t.add(h, f"**{x['wall'] * 1e6:.0f}** {spread(walls, 1e6)}",
                       ratio(x["wall"], base.get("wall")),
+                      f"{med(rounds):.2f} {spread(rounds, 1, '{:.2f}')}" if rounds else "-",
                       f"{x['blocks'] * 1e6:.0f}" if x["blocks"] == x["blocks"] else "-",
                       f"{x['cpu'] * 1e6:.0f}", ratio(x["cpu"], base.get("cpu")),
                       f"{x['child'] * 1e6:.0f}", f"{x['vcs']:.1f} + {x['ics']:.1f}")
@@ -428,6 +436,28 @@ def versions(cmds):
     return ", ".join(out)
 
 
+def report_saved(path):
+    """The tables of a run saved with --json, as they were printed."""
+    with open(path) as f:
+        saved = json.load(f)
+    groups, loads = {}, {}
+    for r in saved["runs"]:
+        if "harness" in r:
+            groups.setdefault((r["workload"], r["size"]), {}).setdefault(r["harness"], []).append(r)
+        else:
+            loads[r["workload"]] = r["load"]
+    order = [h for h in HARNESSES if any(h in g for g in groups.values())]
+    all_m, capture_sizes = {}, []
+    for (w, size), results in groups.items():
+        key = w if w != "b" else f"b{size}"
+        if w == "b":
+            capture_sizes.append(size)
+        all_m[key] = report(w, size, results, saved.get("skipped", {}), order,
+                            loads.get(key, (float("nan"), float("nan"))))
+    targets(all_m, capture_sizes)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -449,7 +479,10 @@ def main():
                          "default: Debian's /usr/bin/cargo, else PATH's")
     ap.add_argument("--go", default="auto", help="go to build with, 'none' to skip Go")
     ap.add_argument("--json", help="write every block's record here")
+    ap.add_argument("--report", metavar="JSON", help="print the tables of a saved --json run")
     args = ap.parse_args()
+    if args.report:
+        return report_saved(args.report)
     paths_file = args.paths or os.path.join(args.build_dir, "tests", "benchmarks", "peers",
                                             "paths.json")
     if not os.path.exists(paths_file):
