@@ -143,6 +143,10 @@ TEST_P(Parity, JoinTimeoutLeavesItRunningAndSaysSo) {
 
 TEST_P(Parity, ExpectTimeoutSaysWhatWasAwaitedAndWhatWasRead) {
   Driven d(GetParam(), child({"pause"}));
+  // "ready" arrived (a sanitizer build's child may take over 100 ms to start),
+  // not consumed: the cursor stays where it is.
+  ASSERT_TRUE(d.process().wait_for_output([](const std::string& out) { return out == "ready\n"; },
+                                          std::chrono::milliseconds(test::scaled(5000))));
   std::string message;
   long long took = timed(
       [&] { message = test::error_of<ProcessTimeoutError>([&] { d.expect("never", 100ms); }); });

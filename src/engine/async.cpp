@@ -157,7 +157,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
     }
     try {
       std::lock_guard<std::mutex> lock(registry_->mutex);
-      if (registry_->down) return;
+      if (registry_->down || !handler_) return;  // the context is gone, or the op is done
       // Under the registry's lock: the context cannot be shut down while
       // this post is still waking one of its threads.
       asio::post(handler_->executor(), [weak = weak_from_this()] {
@@ -307,7 +307,13 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
   // longer (it pokes through a strong reference) and so destroy it last,
   // possibly after the context. Once finished, nothing uses these.
   void release() noexcept {
-    handler_.reset();  // may run ~AsyncProcess (a coroutine frame): no lock held
+    std::unique_ptr<AsyncHandler> handler;
+    {
+      // schedule() on the loop thread reads handler_ under this lock.
+      std::lock_guard<std::mutex> lock(registry_->mutex);
+      handler = std::move(handler_);
+    }
+    handler.reset();  // may run ~AsyncProcess (a coroutine frame): no lock held
     timer_.reset();
     work_.reset();
   }
