@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "match.hpp"
-#include "support.hpp"
 #include "parse.hpp"
+#include "support.hpp"
 #include "transcript_support.hpp"
 #include "update.hpp"
 

@@ -283,6 +283,7 @@ class AsyncProcess {
   auto initiate(Token&& token, detail::AsyncRequest request) {
     using Signature = typename detail::AsyncSignature<Value>::type;
     return boost::asio::async_initiate<Token, Signature>(
+        // NOLINTNEXTLINE(performance-unnecessary-value-param): Asio hands it over by value
         [this](auto handler, detail::AsyncRequest r) {
           using Handler = std::decay_t<decltype(handler)>;
           detail::start_async(

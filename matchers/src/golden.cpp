@@ -94,7 +94,8 @@ std::string redact(std::string_view text, const std::vector<Redaction>& redactio
     } catch (const std::runtime_error& e) {  // Boost.Regex's bound on backtracking
       throw std::runtime_error("redaction /" + r.pattern +
                                "/ backtracks too much on this text; make each repetition "
-                               "unambiguous (Boost.Regex: " + e.what() + ")");
+                               "unambiguous (Boost.Regex: " +
+                               e.what() + ")");
     }
   }
   return out;

@@ -114,9 +114,9 @@ ProcessTimeoutError ExpectMachine::timeout_error() {
   OutputStream& c = s_.stream_locked(r.is_stdout);
   std::string unread;
   c.copy(c.cursor(), c.size(), unread);
-  // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   std::string hints =
       r.is_stdout && unread.empty() ? stdout_hints(s_, c.size(), true) : std::string();
+  // NOLINTNEXTLINE(modernize-return-braced-init-list): the constructor is explicit
   return ProcessTimeoutError("'" + s_.command_line() + "' did not print " + r.what + " on " +
                              stream_name(r.is_stdout) + " within " + duration_text(timeout_) +
                              " (" + status_text(s_.status_locked()) + "); " +

@@ -19,7 +19,7 @@ struct CompiledRegex {
 struct RegexAccess {
   /// The compiled pattern, shared (a Regex is cheap to copy).
   static std::shared_ptr<const boost::regex> compiled(const Regex& r) {
-    return std::shared_ptr<const boost::regex>(r.compiled_, &r.compiled_->regex);
+    return {r.compiled_, &r.compiled_->regex};  // aliasing: shares the Regex's ownership
   }
 };
 

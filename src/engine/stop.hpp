@@ -20,6 +20,14 @@ class StopMachine : public Machine {
  private:
   enum class Phase { begin, terminating, killing, stragglers, draining };
 
+  // One method per phase: a Step to return, or nothing when the phase moved
+  // on and the next one looks at once.
+  std::optional<Step> begin(Clock::time_point now, platform::Child* child);
+  std::optional<Step> terminating(Clock::time_point now, platform::Child* child);
+  std::optional<Step> killing(Clock::time_point now, platform::Child* child);
+  std::optional<Step> stragglers(Clock::time_point now, platform::Child* child);
+  Step draining(Clock::time_point now);
+
   Phase phase_ = Phase::begin;
   std::optional<Clock::time_point> grace_end_;
   Clock::time_point kill_end_{};

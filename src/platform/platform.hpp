@@ -246,9 +246,9 @@ void set_subreaper(bool enabled) noexcept;
 /// Records a child for the teardown when the test process is interrupted,
 /// crashes or exits (see <proctest/signal_teardown.hpp>); installs that
 /// teardown on the first call. Lock-free.
-void track_for_teardown(int pid, int stop_signal, std::chrono::milliseconds grace) noexcept;
+void track_for_teardown(int pgid, int stop_signal, std::chrono::milliseconds grace) noexcept;
 /// Forgets a child whose tree is gone, before its id can be recycled.
-void untrack_for_teardown(int pid) noexcept;
+void untrack_for_teardown(int pgid) noexcept;
 /// How many children are tracked (for tests).
 int tracked_for_teardown() noexcept;
 

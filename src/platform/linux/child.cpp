@@ -43,7 +43,7 @@ int wait_status_of(const siginfo_t& info) {
 
 class LinuxChild : public Child {
  public:
-  LinuxChild(pid_t pid, int pidfd, Executor loop) : pid_(pid), watch_(loop), retry_(loop) {
+  LinuxChild(pid_t pid, int pidfd, const Executor& loop) : pid_(pid), watch_(loop), retry_(loop) {
     boost::system::error_code ec;
     watch_.assign(pidfd, ec);
     if (ec) {

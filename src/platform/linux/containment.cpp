@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -136,10 +137,8 @@ void Escapees::signal_all(int signal) noexcept {
 }
 
 bool Escapees::all_exited() const noexcept {
-  for (const Found& f : found_) {
-    if (!has_exited(f.pidfd)) return false;
-  }
-  return true;
+  return std::all_of(found_.begin(), found_.end(),
+                     [](const Found& f) { return has_exited(f.pidfd); });
 }
 
 void Escapees::reap() noexcept {

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "platform/unix/unix.hpp"
 
@@ -106,7 +107,7 @@ ExitWatcher& watcher(const Executor& loop) {
 
 class PosixChild : public Child {
  public:
-  PosixChild(pid_t pid, const Executor& loop) : pid_(pid), loop_(loop) {}
+  PosixChild(pid_t pid, Executor loop) : pid_(pid), loop_(std::move(loop)) {}
 
   int id() const noexcept override { return pid_; }
 
