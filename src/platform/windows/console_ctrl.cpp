@@ -1,5 +1,7 @@
 #include "platform/windows/console_ctrl.hpp"
 
+#include "platform/windows/inheritance.hpp"
+
 namespace proctest::detail::windows {
 
 std::string wine_version() {
@@ -15,9 +17,16 @@ bool ensure_console() {
   // AllocConsole made, so it cannot tell whether this already ran.
   static const bool ok = [] {
     if (::GetConsoleCP() != 0) return true;
+    NoInheritance conhost_inherits_nothing_of_ours;
     ::FreeConsole();
     if (!::AllocConsole()) return false;
-    if (HWND window = ::GetConsoleWindow()) ::ShowWindow(window, SW_HIDE);
+    // Hide the new console's window (Windows). Not under Wine: there the
+    // window is never shown (no display in CI), and touching it connects this
+    // process to the desktop, which starts explorer.exe holding this
+    // process's stderr, a test runner's pipe that then never ends.
+    if (wine_version().empty()) {
+      if (HWND window = ::GetConsoleWindow()) ::ShowWindow(window, SW_HIDE);
+    }
     return true;
   }();
   return ok;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "platform/windows/error_text.hpp"
+#include "platform/windows/inheritance.hpp"
 #include "platform/windows/pipe.hpp"
 #include "proctest/errors.hpp"
 
@@ -35,6 +36,8 @@ PseudoConsole PseudoConsole::create(short columns, short rows) {
         "cannot create a pseudo console: this Windows has no ConPTY "
         "(Windows 10 1809 or later needed)");
   }
+  // Declared first: Wine's conhost.exe inherits every inheritable handle.
+  NoInheritance conhost_inherits_nothing_of_ours;
   PipeEnds in = create_pipe(PipeDirection::to_child);
   PipeEnds out = create_pipe(PipeDirection::from_child);
   PseudoConsole pc;

@@ -5,6 +5,7 @@
 
 #include "platform/windows/command_line.hpp"
 #include "platform/windows/error_text.hpp"
+#include "platform/windows/inheritance.hpp"
 #include "platform/windows/pipe.hpp"
 #include "platform/windows/program_lookup.hpp"
 #include "platform/windows/unicode.hpp"
@@ -134,6 +135,9 @@ SpawnedChild spawn_unchecked(const SpawnRequest& r) {
   std::wstring environment;
   if (r.environment) environment = r.environment->block();
 
+  // Held until the inheritable child ends below are closed (declared first,
+  // released last): see inheritance.hpp.
+  std::shared_lock<std::shared_mutex> inheritable(inheritance_lock());
   SpawnedChild child;
   UniqueHandle in, out, err;
   const bool console = r.pseudo_console != nullptr;
