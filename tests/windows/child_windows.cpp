@@ -38,8 +38,9 @@
 //   conout TEXT            write TEXT and a newline to CONOUT$ (the console itself,
 //                          whatever the std handles are), then read a line from
 //                          CONIN$ and print it to CONOUT$ as "got LINE"
-#include <shellapi.h>
 #include <windows.h>
+// After windows.h, which it needs.
+#include <shellapi.h>
 
 #include <cstdio>
 #include <cstdlib>

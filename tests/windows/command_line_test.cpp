@@ -3,8 +3,9 @@
 #include "platform/windows/command_line.hpp"
 
 #include <gtest/gtest.h>
-#include <shellapi.h>
 #include <windows.h>
+// After windows.h, which it needs.
+#include <shellapi.h>
 
 #include <stdexcept>
 
