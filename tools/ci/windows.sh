@@ -32,6 +32,12 @@ start=$SECONDS
 if [ ! -d "$WINEPREFIX" ]; then
   echo "windows: creating the Wine prefix $WINEPREFIX"
   "$wine" cmd /c exit </dev/null >/dev/null 2>&1 || true
+# Likewise the desktop (explorer.exe /desktop), which Wine starts for the
+# first program that touches a window (AllocConsole's conhost.exe does) and
+# which keeps that program's Unix stderr, a CTest pipe, for as long as any
+# program uses the desktop. Started here, it holds /dev/null and lives as
+# long as the server.
+"$wine" explorer.exe /desktop </dev/null >/dev/null 2>&1 &
 fi
 # Exit status 2: a server already runs for this prefix (kept for us too).
 wineserver -p </dev/null >/dev/null 2>&1 || [ $? -eq 2 ]
@@ -41,6 +47,12 @@ trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
 # inherit that program's stdout and stderr: started here, they hold /dev/null
 # rather than a pipe a test runner waits on (CTest would wait for ever).
 "$wine" cmd /c exit </dev/null >/dev/null 2>&1 || true
+# Likewise the desktop (explorer.exe /desktop), which Wine starts for the
+# first program that touches a window (AllocConsole's conhost.exe does) and
+# which keeps that program's Unix stderr, a CTest pipe, for as long as any
+# program uses the desktop. Started here, it holds /dev/null and lives as
+# long as the server.
+"$wine" explorer.exe /desktop </dev/null >/dev/null 2>&1 &
 # A crashing program would start Wine's debugger (winedbg --auto), which
 # prints a dump and can hang the test; "false" is no program, so the crash
 # just ends the process with its exception code. (On Windows the job's
