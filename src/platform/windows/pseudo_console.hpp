@@ -27,7 +27,9 @@ class PseudoConsole {
   /// HRESULT) when ConPTY is missing or creation fails.
   static PseudoConsole create(short columns, short rows);
 
+  /// Takes the other's console and pipes; the other is left closed.
   PseudoConsole(PseudoConsole&& other) noexcept;
+  /// Closes this console, then takes the other's.
   PseudoConsole& operator=(PseudoConsole&& other) noexcept;
   PseudoConsole(const PseudoConsole&) = delete;
   PseudoConsole& operator=(const PseudoConsole&) = delete;
