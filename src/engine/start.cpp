@@ -50,6 +50,12 @@ platform::LaunchRequest prepare(const ProcessState& s) {
   r.output = o.output;
   r.error = o.error;
   r.terminal = o.terminal;
+  if (o.terminal) {
+    if (std::string why = platform::terminal_unavailable(); !why.empty()) {
+      throw ProcessInvalidStreamError("cannot run '" + s.command_line() +
+                                      "': Options::terminal: " + why);
+    }
+  }
   if (o.terminal && o.input.kind() == Input::Kind::bytes) {
     // A terminal in line mode keeps at most this much of a line and drops
     // the rest without a word: refuse rather than lose input.
@@ -80,8 +86,8 @@ platform::LaunchRequest prepare(const ProcessState& s) {
   }
   std::vector<std::pair<std::string, std::optional<std::string>>> changes(o.env.begin(),
                                                                           o.env.end());
-  r.environment = platform::child_environment(changes, o.clear_env);
   try {
+    r.environment = platform::child_environment(changes, o.clear_env);
     r.program = platform::resolve_program(s.arguments()[0], r.cwd, r.environment);
   } catch (const platform::PlatformError& e) {
     fail_run(s, e);
