@@ -1,9 +1,25 @@
 #include "platform/windows/error_text.hpp"
 
+#include "platform/error.hpp"
 #include "platform/windows/unicode.hpp"
-#include "proctest/errors.hpp"
 
 namespace proctest::detail::windows {
+
+namespace {
+
+class WindowsCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "windows"; }
+  std::string message(int code) const override {
+    std::string text = error_text(static_cast<DWORD>(code));
+    if (std::size_t insert = text.find("%1"); insert != std::string::npos) {
+      text.replace(insert, 2, "the file");
+    }
+    return text;
+  }
+};
+
+}  // namespace
 
 std::string error_text(DWORD code) {
   wchar_t* buffer = nullptr;
@@ -27,21 +43,15 @@ std::string error_text(DWORD code) {
   return to_utf8(text);
 }
 
-std::string file_error_message(const std::string& path, DWORD code) {
-  std::string text = error_text(code);
-  std::size_t insert = text.find("%1");
-  if (insert == std::string::npos) return "'" + path + "': " + text;
-  return text.replace(insert, 2, "'" + path + "'");
+const std::error_category& windows_category() noexcept {
+  static const WindowsCategory category;
+  return category;
 }
 
-std::string error_message(const std::string& what, DWORD code) {
-  return what + ": " + error_text(code);
+void throw_error(const std::string& step, DWORD code) {
+  throw platform::PlatformError(step, windows_error(code));
 }
 
-void throw_error(const std::string& what, DWORD code) {
-  throw ProcessError(error_message(what, code));
-}
-
-void throw_last_error(const std::string& what) { throw_error(what, ::GetLastError()); }
+void throw_last_error(const std::string& step) { throw_error(step, ::GetLastError()); }
 
 }  // namespace proctest::detail::windows

@@ -1,10 +1,11 @@
-// Windows error codes in words, for ProcessError messages.
+// Windows error codes in words, and as the PlatformErrors of the backend.
 #ifndef PROCTEST_SRC_PLATFORM_WINDOWS_ERROR_TEXT_HPP
 #define PROCTEST_SRC_PLATFORM_WINDOWS_ERROR_TEXT_HPP
 
 #include <windows.h>
 
 #include <string>
+#include <system_error>
 
 namespace proctest::detail::windows {
 
@@ -14,22 +15,24 @@ namespace proctest::detail::windows {
 /// text for reads `error 1234`. Inserts are left as they are (`%1`).
 std::string error_text(DWORD code);
 
-/// A sentence about a file that could not be used: `'<path>': <error_text>`,
-/// or, when the text names the file itself through the insert `%1` (as
-/// ERROR_BAD_EXE_FORMAT's does), that text with `'<path>'` put in:
-/// `'C:\x.exe' is not a valid Win32 application` (Wine: `Bad EXE format for
-/// 'C:\x.exe'`).
-std::string file_error_message(const std::string& path, DWORD code);
+/// The category of Win32 error codes (GetLastError()): its message() is
+/// error_text(), with an insert `%1` (ERROR_BAD_EXE_FORMAT's "%1 is not a
+/// valid Win32 application") read as "the file". libstdc++'s
+/// system_category() of GCC 12 has no Windows texts.
+const std::error_category& windows_category() noexcept;
 
-/// A ProcessError-style sentence for a failed call: `<what>: <error_text>`,
-/// e.g. `cannot run 'tool': The system cannot find the file specified`.
-std::string error_message(const std::string& what, DWORD code);
+/// `code` in windows_category().
+inline std::error_code windows_error(DWORD code) {
+  return {static_cast<int>(code), windows_category()};
+}
 
-/// Throws proctest::ProcessError with error_message(what, code).
-[[noreturn]] void throw_error(const std::string& what, DWORD code);
+/// Throws platform::PlatformError for `step` (what proctest was doing, e.g.
+/// "cannot create pipe 'x'"; empty for the start of the program itself) and
+/// the Win32 error `code`.
+[[noreturn]] void throw_error(const std::string& step, DWORD code);
 
-/// Throws proctest::ProcessError with error_message(what, GetLastError()).
-[[noreturn]] void throw_last_error(const std::string& what);
+/// throw_error(step, GetLastError()).
+[[noreturn]] void throw_last_error(const std::string& step);
 
 }  // namespace proctest::detail::windows
 

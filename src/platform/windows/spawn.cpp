@@ -1,114 +1,86 @@
 #include "platform/windows/spawn.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <shared_mutex>
 #include <stdexcept>
 
 #include "platform/windows/command_line.hpp"
+#include "platform/windows/environment.hpp"
 #include "platform/windows/error_text.hpp"
 #include "platform/windows/inheritance.hpp"
 #include "platform/windows/pipe.hpp"
-#include "platform/windows/program_lookup.hpp"
 #include "platform/windows/unicode.hpp"
-#include "proctest/errors.hpp"
 
 namespace proctest::detail::windows {
 
 namespace {
 
-std::wstring variable(const std::optional<Environment>& env, const wchar_t* name) {
-  if (env) return env->get(name).value_or(L"");
-  DWORD n = ::GetEnvironmentVariableW(name, nullptr, 0);
-  if (n == 0) return {};
-  std::wstring value(n, L'\0');
-  n = ::GetEnvironmentVariableW(name, value.data(), n);
-  value.resize(n);
-  return value;
+std::string utf8(const std::filesystem::path& p) { return to_utf8(p.wstring()); }
+
+UniqueHandle pipe_for(PipeDirection direction, UniqueHandle& parent_end) {
+  PipeEnds ends = create_pipe(direction);
+  parent_end = std::move(ends.parent);
+  return std::move(ends.child);
 }
 
-// An absolute working directory that exists, or a ProcessError.
-std::wstring checked_cwd(const std::string& cwd) {
-  if (cwd.empty()) return {};
-  std::wstring wide = to_wide(cwd);
-  DWORD n = ::GetFullPathNameW(wide.c_str(), 0, nullptr, nullptr);
-  std::wstring full(n, L'\0');
-  n = ::GetFullPathNameW(wide.c_str(), n, full.data(), nullptr);
-  if (n == 0) throw_last_error("working directory '" + cwd + "'");
-  full.resize(n);
-  DWORD attributes = ::GetFileAttributesW(full.c_str());
-  if (attributes == INVALID_FILE_ATTRIBUTES) throw_last_error("working directory '" + cwd + "'");
-  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-    throw_error("working directory '" + cwd + "'", ERROR_DIRECTORY);
+UniqueHandle child_input(const Input& in, UniqueHandle& parent_end) {
+  switch (in.kind()) {
+    case Input::Kind::null:
+      return open_null(false);
+    case Input::Kind::file:
+      return open_file_for_child(utf8(in.path()), false, "stdin file");
+    case Input::Kind::bytes:
+    case Input::Kind::pipe:
+      return pipe_for(PipeDirection::to_child, parent_end);
+    case Input::Kind::inherit:
+      return duplicate_std_handle(STD_INPUT_HANDLE);
   }
-  return full;
+  return {};
 }
 
-std::wstring resolve(const SpawnRequest& r, const std::wstring& cwd) {
-  std::wstring path = variable(r.environment, L"PATH");
-  if (path.empty()) {
-    // No PATH at all: the system directories, as CreateProcessW's own search.
-    wchar_t dir[MAX_PATH];
-    UINT n = ::GetSystemDirectoryW(dir, MAX_PATH);
-    path.assign(dir, n);
-    n = ::GetWindowsDirectoryW(dir, MAX_PATH);
-    path += L';' + std::wstring(dir, n);
-  }
-  std::wstring pathext = variable(r.environment, L"PATHEXT");
-  if (pathext.empty()) pathext = kDefaultPathext;
-  std::wstring program = to_wide(r.argv[0]);
-  ProgramSearch found = find_program(program, path, pathext, cwd);
-  if (found.error == ERROR_SUCCESS) return found.path;
-  if (found.searched_path && found.error == ERROR_FILE_NOT_FOUND) {
-    throw_error("'" + r.argv[0] + "' not found in PATH", found.error);
-  }
-  throw ProcessError(file_error_message(to_utf8(found.path), found.error));
-}
-
-// The child's side of one standard stream.
-UniqueHandle child_handle(const Stdio& s, DWORD which, UniqueHandle& parent_end) {
-  const bool reads = which == STD_INPUT_HANDLE;
-  const char* role = reads                        ? "stdin file"
-                     : which == STD_OUTPUT_HANDLE ? "stdout file"
-                                                  : "stderr file";
-  switch (s.kind) {
-    case Stdio::Kind::pipe: {
-      PipeEnds ends = create_pipe(reads ? PipeDirection::to_child : PipeDirection::from_child);
-      parent_end = std::move(ends.parent);
-      return std::move(ends.child);
-    }
-    case Stdio::Kind::null:
-      return open_null(!reads);
-    case Stdio::Kind::file:
-      return open_file_for_child(s.path, !reads, role);
-    case Stdio::Kind::inherit:
+// stdout or stderr; merge is handled by the caller (it shares stdout's handle).
+UniqueHandle child_output(const Output& out, DWORD which, UniqueHandle& parent_end) {
+  const char* role = which == STD_OUTPUT_HANDLE ? "stdout file" : "stderr file";
+  switch (out.kind()) {
+    case Output::Kind::capture:
+      return pipe_for(PipeDirection::from_child, parent_end);
+    case Output::Kind::null:
+      return open_null(true);
+    case Output::Kind::file:
+      return open_file_for_child(utf8(out.path()), true, role);
+    case Output::Kind::inherit:
       return duplicate_std_handle(which);
-    case Stdio::Kind::merge:
+    case Output::Kind::merge:
       break;
   }
-  throw std::invalid_argument("only stderr can be merged (into stdout)");
+  return {};
 }
 
-// Owns a PROC_THREAD_ATTRIBUTE_LIST: the handle list and/or a pseudo console.
+// Whether two handles are the same file (stdout and stderr sent to one path:
+// two handles would have two offsets, each overwriting the other).
+bool same_file(HANDLE a, HANDLE b) {
+  BY_HANDLE_FILE_INFORMATION x{};
+  BY_HANDLE_FILE_INFORMATION y{};
+  return ::GetFileInformationByHandle(a, &x) && ::GetFileInformationByHandle(b, &y) &&
+         x.dwVolumeSerialNumber == y.dwVolumeSerialNumber &&
+         x.nFileIndexHigh == y.nFileIndexHigh && x.nFileIndexLow == y.nFileIndexLow;
+}
+
+// Owns a PROC_THREAD_ATTRIBUTE_LIST with the handle list.
 class Attributes {
  public:
-  Attributes(std::vector<HANDLE> handles, HPCON console)
-      : handles_(std::move(handles)), console_(console) {
-    const DWORD count = (handles_.empty() ? 0 : 1) + (console_ != nullptr ? 1 : 0);
+  explicit Attributes(std::vector<HANDLE> handles) : handles_(std::move(handles)) {
     SIZE_T size = 0;
-    ::InitializeProcThreadAttributeList(nullptr, count, 0, &size);
+    ::InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
     storage_.resize(size);
-    if (!::InitializeProcThreadAttributeList(list(), count, 0, &size)) {
+    if (!::InitializeProcThreadAttributeList(list(), 1, 0, &size)) {
       throw_last_error("cannot set up the process attributes");
     }
     initialized_ = true;
-    if (!handles_.empty() &&
-        !::UpdateProcThreadAttribute(list(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles_.data(),
+    if (!::UpdateProcThreadAttribute(list(), 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles_.data(),
                                      handles_.size() * sizeof(HANDLE), nullptr, nullptr)) {
       throw_last_error("cannot set the list of handles to inherit");
-    }
-    if (console_ != nullptr &&
-        !::UpdateProcThreadAttribute(list(), 0, PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE, console_,
-                                     sizeof console_, nullptr, nullptr)) {
-      throw_last_error("cannot attach the pseudo console");
     }
   }
   Attributes(const Attributes&) = delete;
@@ -122,33 +94,52 @@ class Attributes {
 
  private:
   std::vector<HANDLE> handles_;  // must outlive CreateProcessW
-  HPCON console_;
   std::vector<std::byte> storage_;
   bool initialized_ = false;
 };
 
-SpawnedChild spawn_unchecked(const SpawnRequest& r) {
-  if (r.argv.empty()) throw std::invalid_argument("no program to run");
-  std::wstring command_line = build_command_line(r.argv);
-  std::wstring cwd = checked_cwd(r.cwd);
-  std::wstring program = resolve(r, cwd);
-  std::wstring environment;
-  if (r.environment) environment = r.environment->block();
+std::wstring environment_block(const std::vector<std::string>& entries) {
+  try {
+    return Environment::from_entries(entries).block();
+  } catch (const std::invalid_argument& e) {
+    throw platform::PlatformError(std::string("cannot pass its environment: ") + e.what(),
+                                  windows_error(ERROR_BAD_ENVIRONMENT));
+  }
+}
+
+}  // namespace
+
+std::wstring command_line_for(const std::vector<std::string>& arguments) {
+  try {
+    return build_command_line(arguments);
+  } catch (const std::invalid_argument& e) {
+    throw platform::PlatformError(std::string("cannot pass its arguments: ") + e.what(),
+                                  windows_error(ERROR_BAD_ARGUMENTS));
+  }
+}
+
+SpawnedChild spawn(const platform::LaunchRequest& r) {
+  std::wstring command_line = command_line_for(r.arguments);
+  std::wstring environment = environment_block(r.environment);
+  const std::wstring program = r.program.wstring();
+  const std::wstring cwd = r.cwd.wstring();
 
   // Held until the inheritable child ends below are closed (declared first,
   // released last): see inheritance.hpp.
   std::shared_lock<std::shared_mutex> inheritable(inheritance_lock());
   SpawnedChild child;
-  UniqueHandle in, out, err;
-  const bool console = r.pseudo_console != nullptr;
-  if (!console) {
-    in = child_handle(r.input, STD_INPUT_HANDLE, child.stdin_pipe);
-    out = child_handle(r.output, STD_OUTPUT_HANDLE, child.stdout_pipe);
-    if (r.error.kind != Stdio::Kind::merge) {
-      err = child_handle(r.error, STD_ERROR_HANDLE, child.stderr_pipe);
+  UniqueHandle in = child_input(r.input, child.stdin_pipe);
+  UniqueHandle out = child_output(r.output, STD_OUTPUT_HANDLE, child.stdout_pipe);
+  UniqueHandle err;
+  HANDLE err_handle = out.get();
+  if (r.error.kind() != Output::Kind::merge) {
+    err = child_output(r.error, STD_ERROR_HANDLE, child.stderr_pipe);
+    err_handle = err.get();
+    if (r.output.kind() == Output::Kind::file && r.error.kind() == Output::Kind::file &&
+        same_file(out.get(), err.get())) {
+      err_handle = out.get();
     }
   }
-  HANDLE err_handle = r.error.kind == Stdio::Kind::merge ? out.get() : err.get();
 
   // Inheritable handles not in this list stay in the parent, whichever
   // thread made them. The list must not name a handle twice (merge).
@@ -161,16 +152,14 @@ SpawnedChild spawn_unchecked(const SpawnRequest& r) {
   std::optional<Attributes> attributes;
   STARTUPINFOEXW startup{};
   startup.StartupInfo.cb = sizeof startup;
+  // Always: otherwise the child would get this process's own standard handles.
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
   startup.StartupInfo.hStdInput = in.get();
   startup.StartupInfo.hStdOutput = out.get();
   startup.StartupInfo.hStdError = err_handle;
-  DWORD flags =
-      CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP | r.extra_flags;
-  // Always STARTF_USESTDHANDLES, even with nothing to pass: otherwise the
-  // child would get this process's own standard handles.
-  if (!inherit.empty() || console) {
-    attributes.emplace(inherit, r.pseudo_console);
+  DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP;
+  if (!inherit.empty()) {
+    attributes.emplace(inherit);
     startup.lpAttributeList = attributes->list();
     flags |= EXTENDED_STARTUPINFO_PRESENT;
   }
@@ -179,12 +168,11 @@ SpawnedChild spawn_unchecked(const SpawnRequest& r) {
 
   PROCESS_INFORMATION info{};
   if (!::CreateProcessW(program.c_str(), command_line.data(), nullptr, nullptr,
-                        inherit.empty() ? FALSE : TRUE, flags,
-                        r.environment ? environment.data() : nullptr,
+                        inherit.empty() ? FALSE : TRUE, flags, environment.data(),
                         cwd.empty() ? nullptr : cwd.c_str(), &startup.StartupInfo, &info)) {
     DWORD error = ::GetLastError();
-    if (error == ERROR_DIRECTORY) throw_error("working directory '" + r.cwd + "'", error);
-    throw ProcessError(file_error_message(to_utf8(program), error));
+    if (error == ERROR_DIRECTORY) throw_error("working directory '" + utf8(r.cwd) + "'", error);
+    throw_error(utf8(r.program) == r.arguments[0] ? "" : utf8(r.program), error);
   }
   child.process.reset(info.hProcess);
   UniqueHandle thread(info.hThread);
@@ -201,22 +189,6 @@ SpawnedChild spawn_unchecked(const SpawnRequest& r) {
     throw_error("cannot resume the child", error);
   }
   return child;
-}
-
-}  // namespace
-
-std::string display_command(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const std::string& a : argv) out += (out.empty() ? "" : " ") + a;
-  return out;
-}
-
-SpawnedChild spawn(const SpawnRequest& request) {
-  try {
-    return spawn_unchecked(request);
-  } catch (const ProcessError& e) {
-    throw ProcessError("cannot run '" + display_command(request.argv) + "': " + e.what());
-  }
 }
 
 }  // namespace proctest::detail::windows
