@@ -37,8 +37,8 @@ int destroyed_context_scenario() {
   io->run();
   io->restart();
   p.async_join([&](std::exception_ptr) { called = true; });
-  io.reset();               // the join is pending
-  p.process().join(10s);    // the child exits meanwhile: nothing may be posted
+  io.reset();                         // the join is pending
+  p.process().join(10s);              // the child exits meanwhile: nothing may be posted
   std::this_thread::sleep_for(50ms);  // the loop's pokes after the exit have run
   return called ? 3 : 0;
 }

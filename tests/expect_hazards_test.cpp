@@ -14,8 +14,8 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using test::child;
+using ::testing::HasSubstr;
 
 // A catastrophically backtracking pattern on one 27-character line: the
 // search ran on proctest's one I/O thread for seconds, so no other process
@@ -90,8 +90,8 @@ TEST(ExpectHazardsDeathTest, ARegexOnAHugeLineFailsCleanlyInsteadOfCrashing) {
 // MiB of Input::bytes without a newline used to reach the program as 4,095
 // bytes, and the run "exited with code 0". Now run() refuses it.
 TEST(ExpectHazards, TerminalInputPastTheLineLimitIsRefused) {
-  Process p(child({"echo"}), {.input = Input::bytes(std::string(1 << 20, 'x')),
-                              .terminal = Terminal{}});
+  Process p(child({"echo"}),
+            {.input = Input::bytes(std::string(1 << 20, 'x')), .terminal = Terminal{}});
   EXPECT_EQ(test::error_of<ProcessError>([&] { p.run(); }),
             "cannot run '" + p.command_line() +
                 "': Input::bytes has a line of more than 4095 bytes, which its terminal (in "

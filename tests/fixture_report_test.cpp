@@ -101,7 +101,7 @@ TEST_F(ReportTest, NothingSurvivesAFailedTestNotEvenAGrandchild) {
   EXPECT_THAT(demo, ExitedWith(1));
   std::string pid = value_after(demo.output(), "grandchild pid: ");
   ASSERT_FALSE(pid.empty()) << demo.output();
-  EXPECT_FALSE(test::exists(std::stoi(pid)));
+  EXPECT_TRUE(test::stopped_and_reaped(std::stoi(pid)));
   EXPECT_THAT(demo.output(), HasSubstr("(still running at the end, stopped by teardown)"));
 }
 

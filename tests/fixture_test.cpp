@@ -146,7 +146,8 @@ TEST(Teardown, StopsEverythingIncludingGrandchildren) {
     pids = {plain.id(), stubborn.id(), parent.id(), grandchild};
     for (int pid : pids) ASSERT_TRUE(test::alive(pid));
     probe.TearDown();
-    for (int pid : pids) EXPECT_FALSE(test::exists(pid)) << pid << " survived the teardown";
+    for (int pid : pids)
+      EXPECT_TRUE(test::stopped_and_reaped(pid)) << pid << " survived the teardown";
     EXPECT_THAT(plain, KilledBy(SIGTERM));
     EXPECT_THAT(stubborn, KilledBy(SIGKILL));
     EXPECT_THAT(parent, KilledBy(SIGKILL));
@@ -181,7 +182,7 @@ TEST(Teardown, StopsWhatALeaderThatExitedLeftBehind) {
   ASSERT_FALSE(pid.empty());
   ASSERT_TRUE(test::alive(std::stoi(pid)));
   probe.TearDown();
-  EXPECT_FALSE(test::exists(std::stoi(pid))) << "the leftover group member survived";
+  EXPECT_TRUE(test::stopped_and_reaped(std::stoi(pid))) << "the leftover group member survived";
 }
 
 TEST(Teardown, ABinaryWithoutASlashIsLookedUpInPath) {
@@ -202,7 +203,7 @@ TEST(Teardown, TheDestructorCleansUpWhenTearDownWasSkipped) {
     ASSERT_EQ(test::wait_for_line(p), "ready");
     pid = p.id();
   }
-  EXPECT_FALSE(test::exists(pid));
+  EXPECT_TRUE(test::stopped_and_reaped(pid));
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 

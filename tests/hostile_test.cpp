@@ -45,7 +45,7 @@ TEST(Hostile, GrandchildHoldingStdoutAndIgnoringSigtermIsKilledAfterGrace) {
   EXPECT_THAT(p, KilledBy(SIGKILL));
   EXPECT_EQ(p.status().stopped_by(), StopStep::kill);
   EXPECT_EQ(p.output(), std::to_string(grandchild) + "\n");
-  EXPECT_FALSE(test::exists(grandchild));
+  EXPECT_TRUE(test::stopped_and_reaped(grandchild));
   EXPECT_TRUE(test::children().empty());
 }
 
@@ -80,6 +80,10 @@ TEST(Hostile, OrphanedSetsidEscapeeCannotHangOutputOrTeardown) {
 // While its parent still runs, the escapee is found below the leader at
 // close() and stopped with the group: stop signal, grace, SIGKILL, reaped.
 TEST(Hostile, SetsidEscapeeOfARunningLeaderIsStoppedWithIt) {
+#ifndef PROCTEST_PLATFORM_LINUX
+  GTEST_SKIP() << "the posix backend cannot find descendants that left the group (no /proc "
+                  "tree walk, no pidfds): docs/architecture.md";
+#endif
   Process p(child({"escape", "wait"}), {.grace = 200ms});
   p.run();
   int escapee = std::stoi(test::wait_for_line(p));
@@ -94,6 +98,10 @@ TEST(Hostile, SetsidEscapeeOfARunningLeaderIsStoppedWithIt) {
 
 // Below an escapee, its own children (in its new session) go with it.
 TEST(Hostile, WhatAnEscapeeStartedIsStoppedWithIt) {
+#ifndef PROCTEST_PLATFORM_LINUX
+  GTEST_SKIP() << "the posix backend cannot find descendants that left the group (no /proc "
+                  "tree walk, no pidfds): docs/architecture.md";
+#endif
   Process p(child({"escape", "tree"}), {.grace = 100ms});
   p.run();
   std::istringstream line(test::wait_for_line(p));

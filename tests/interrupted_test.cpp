@@ -113,6 +113,7 @@ TEST(Interrupted, OptedOutChildrenOutliveTheTestProcess) {
 
 TEST(Interrupted, GroupsAreTrackedOnlyWhileTheyExist) {
   int before = detail::platform::tracked_for_teardown();
+#ifdef PROCTEST_PLATFORM_LINUX
   {
     Process p(test::child({"grandchild", "term"}),
               {.output = Output::null(), .error = Output::null(), .grace = 100ms});
@@ -122,6 +123,10 @@ TEST(Interrupted, GroupsAreTrackedOnlyWhileTheyExist) {
     p.close();
     EXPECT_EQ(detail::platform::tracked_for_teardown(), before);
   }
+#endif
+  // (The posix backend has no subreaper: the killed orphan's zombie belongs
+  // to PID 1 and holds the group until PID 1 reaps it, which is not
+  // proctest's to wait for; its entry stays tracked, harmlessly, meanwhile.)
   Process q(test::child({"exit", "0"}));
   q.run().join();
   EXPECT_EQ(detail::platform::tracked_for_teardown(), before);

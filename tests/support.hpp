@@ -96,6 +96,18 @@ inline bool alive(int pid) {
 /// True while a process with this pid exists at all (zombies too).
 inline bool exists(int pid) { return ::kill(pid, 0) == 0; }
 
+/// A descendant proctest stopped is gone: not even a zombie where the backend
+/// reaps orphans (linux, a child subreaper). On the posix backend orphans
+/// pass to PID 1, whose reaping is not proctest's: not running is what can
+/// be asserted there.
+inline bool stopped_and_reaped(int pid) {
+#ifdef PROCTEST_PLATFORM_LINUX
+  return !exists(pid);
+#else
+  return !alive(pid);
+#endif
+}
+
 /// An upper bound stretched by PROCTEST_TIMEOUT_SCALE (e.g. 5 under sanitizers).
 inline long long scaled(long long ms) {
   const char* scale = std::getenv("PROCTEST_TIMEOUT_SCALE");

@@ -1,6 +1,7 @@
 #include "engine/loop.hpp"
 
 #include <algorithm>
+#include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -202,6 +203,18 @@ void Loop::pump_stdin(ProcessState& s) {
     return;
   }
   if (s.writing_.empty()) return;
+  if (!on_loop_thread() && !s.options_.terminal) {
+    // run()'s first write, on its thread: what the pipe takes now goes at
+    // once, sparing the loop a wake-up for the completion of a write that
+    // was done before it was queued. No SIGPIPE can arise: run() keeps the
+    // child's end open (Launched::keep_open).
+    std::ptrdiff_t n = platform::try_write(*s.stdin_pipe_, s.writing_);
+    if (n > 0) s.writing_.erase(0, static_cast<std::size_t>(n));
+    if (s.writing_.empty()) {
+      pump_stdin(s);  // the close, if asked for; more bytes, if queued meanwhile
+      return;
+    }
+  }
   s.write_in_flight_ = true;
   try {
     asio::async_write(
@@ -218,7 +231,7 @@ void Loop::pump_stdin(ProcessState& s) {
           // EPIPE: the child stopped reading. Not an error;
           // what is left of its input is dropped.
           if (ec || exited) {
-            close_stdin(st);
+            close_stdin(st, ec == asio::error::broken_pipe);
           } else {
             pump_stdin(st);
           }
@@ -229,15 +242,15 @@ void Loop::pump_stdin(ProcessState& s) {
   }
 }
 
-void Loop::close_stdin(ProcessState& s) {
+void Loop::close_stdin(ProcessState& s, bool after_epipe) {
   if (s.stdin_pipe_) {
     boost::system::error_code ignored;
     s.stdin_pipe_->close(ignored);
     s.stdin_pipe_.reset();
-    // A blocked SIGPIPE from an EPIPE write stays pending on the loop thread
-    // (which blocks every signal); consume it so the pending set stays
-    // clean. Not on run()'s thread: a SIGPIPE pending there is the user's.
-    if (on_loop_thread()) platform::discard_pending_sigpipe();
+    // The SIGPIPE of an EPIPE write stays pending on the loop thread (which
+    // blocks every signal); consume it so the pending set stays clean. Not
+    // on run()'s thread: a SIGPIPE pending there is the user's.
+    if (after_epipe && on_loop_thread()) platform::discard_pending_sigpipe();
   }
   bool wake = false;
   {

@@ -42,7 +42,7 @@ class Loop {
   static void grow(ProcessState::Reader& r) noexcept;
   static void end_stream(ProcessState& s, bool is_stdout);
   static void pump_stdin(ProcessState& s);
-  static void close_stdin(ProcessState& s);
+  static void close_stdin(ProcessState& s, bool after_epipe = false);
   static void on_exit(ProcessState& s, platform::ExitReport report);
   static void wake_after_exit(ProcessState& s);
   static void abandon_outputs(ProcessState& s);

@@ -41,7 +41,24 @@ platform::Executor loop_executor(const ProcessState& s) {
   }
 }
 
-// What the platform needs to start the child, checked and resolved here.
+// After a failed launch (or lookup): throws the precise reason when the
+// working directory or the program is what is wrong; returns otherwise.
+void diagnose(const ProcessState& s, const platform::LaunchRequest& r) {
+  if (!r.cwd.empty()) {
+    try {
+      platform::check_directory(r.cwd);
+    } catch (const platform::PlatformError& e) {
+      fail_run(s, "working directory '" + s.options().cwd.string() + "'", e.code());
+    }
+  }
+  try {
+    platform::resolve_program(s.arguments()[0], r.cwd, r.environment, true);
+  } catch (const platform::PlatformError& e) {
+    fail_run(s, e);
+  }
+}
+
+// What the platform needs to start the child, resolved here.
 platform::LaunchRequest prepare(const ProcessState& s) {
   const Options& o = s.options();
   platform::LaunchRequest r;
@@ -74,22 +91,23 @@ platform::LaunchRequest prepare(const ProcessState& s) {
   // The child changes to cwd before exec, so a relative cwd must be made
   // absolute once: the program lookup and the chdir then agree.
   if (!o.cwd.empty()) {
-    const std::string shown = "working directory '" + o.cwd.string() + "'";
     std::error_code ec;
     r.cwd = std::filesystem::absolute(o.cwd, ec);
-    if (ec) fail_run(s, shown, ec);
-    try {
-      platform::check_directory(r.cwd);
-    } catch (const platform::PlatformError& e) {
-      fail_run(s, shown, e.code());
-    }
+    if (ec) fail_run(s, "working directory '" + o.cwd.string() + "'", ec);
   }
   std::vector<std::pair<std::string, std::optional<std::string>>> changes(o.env.begin(),
                                                                           o.env.end());
   try {
     r.environment = platform::child_environment(changes, o.clear_env);
-    r.program = platform::resolve_program(s.arguments()[0], r.cwd, r.environment);
   } catch (const platform::PlatformError& e) {
+    fail_run(s, e);
+  }
+  // A path is checked only if the launch fails (diagnose() says why then):
+  // the launch finds the same faults, and the checks would cost every run.
+  try {
+    r.program = platform::resolve_program(s.arguments()[0], r.cwd, r.environment, false);
+  } catch (const platform::PlatformError& e) {
+    diagnose(s, r);
     fail_run(s, e);
   }
   return r;
@@ -134,6 +152,7 @@ void start_process(ProcessState& s) {
   try {
     launched = platform::backend().launch(request, loop);
   } catch (const platform::PlatformError& e) {
+    if (e.step().empty() || e.step() == request.program.string()) diagnose(s, request);
     fail_run(s, e);
   }
   if (launched.child) {

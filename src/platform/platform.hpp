@@ -62,6 +62,12 @@ class SignalsBlocked {
 /// for reader and writer); false where that is not possible.
 bool enlarge_pipe(boost::asio::readable_pipe& pipe, std::size_t size) noexcept;
 
+/// Writes what a non-blocking pipe takes of `data` now, without waiting:
+/// the bytes written (0 when it is full), or -1 on an error (EPIPE: the
+/// reader is gone; the caller must be a thread where SIGPIPE is blocked or
+/// cannot arise).
+std::ptrdiff_t try_write(boost::asio::writable_pipe& pipe, std::string_view data) noexcept;
+
 /// Names the calling thread (for debuggers and `top`).
 void name_this_thread(const char* name) noexcept;
 
@@ -97,9 +103,11 @@ void check_directory(const std::filesystem::path& cwd);
 /// (relative to `cwd`) when it names a path, else the first executable
 /// regular file in PATH (from `environment`). Throws PlatformError: step
 /// empty and ENOENT/EACCES/EISDIR as exec reports them, or "'x' not found in
-/// PATH".
+/// PATH". Without `verify`, a path is taken as given without looking at the
+/// file (the launch reports what is wrong; verify then to say it exactly).
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& environment);
+                                      const std::vector<std::string>& environment,
+                                      bool verify = true);
 
 /// The test process's environment with `changes` applied (a value sets, none
 /// removes), or only `changes` when `clear`. Keeps the inherited order.
@@ -166,7 +174,9 @@ struct Launched {
   std::unique_ptr<Child> child;
   std::optional<boost::asio::readable_pipe> output;  ///< stdout (the terminal in PTY mode)
   std::optional<boost::asio::readable_pipe> error;
-  std::optional<boost::asio::writable_pipe> input;  ///< stdin (the terminal in PTY mode)
+  /// stdin (the terminal in PTY mode); a pipe's end is non-blocking, so
+  /// try_write() on it never blocks.
+  std::optional<boost::asio::writable_pipe> input;
   /// PTY mode: the terminal's controls (resize, echo, line mode).
   std::unique_ptr<class TerminalControl> terminal;
   /// The child ran but was reaped by other code before it could be watched

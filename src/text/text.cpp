@@ -77,7 +77,12 @@ constexpr std::size_t kTailLines = 20;
 
 std::string duration_text(std::chrono::nanoseconds d) {
   auto ns = d.count();
-  if (ns < 0) return "-" + duration_text(std::chrono::nanoseconds(-(ns + 1) + 1));
+  if (ns < 0) {
+    auto magnitude = ns == std::chrono::nanoseconds::min().count()
+                         ? std::chrono::nanoseconds::max().count()
+                         : -ns;
+    return "-" + duration_text(std::chrono::nanoseconds(magnitude));
+  }
   if (ns == 0) return "0 ms";
   // Each threshold sits where the rounded figure would reach the next unit.
   if (ns < 999'500) return std::to_string((ns + 500) / 1000) + " µs";
@@ -163,8 +168,11 @@ std::string tail_excerpt(std::string_view tail, std::string& note) {
   for (std::size_t at = 0;;) {
     std::size_t next = 0;
     std::string_view line = line_at(tail, at, next);
+    const bool last = next >= tail.size();
+    // The last line's newline was taken off above: its "\r\n" ends it too.
+    if (last && newline_at_end && !line.empty() && line.back() == '\r') line.remove_suffix(1);
     text += "  | " + printable_line(line, kTailBytes) + "\n";
-    if (next >= tail.size()) break;
+    if (last) break;
     at = next;
   }
   if (!newline_at_end) text += "  (no newline at the end)\n";

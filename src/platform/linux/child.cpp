@@ -2,6 +2,7 @@
 // (waitid(P_PIDFD)), signals sent through the pidfd (never to a recycled
 // pid), descendants that left the group contained, the test process a
 // child subreaper.
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -177,17 +178,24 @@ std::unique_ptr<Child> adopt_child(pid_t pid, Executor loop) {
 
 }  // namespace sys
 
+// Whether the attribute is set in this process: once per process, and again
+// in a fork(), whose child does not inherit it (a fork handler clears this).
+std::atomic<bool> g_subreaper_set{false};
+
 void become_subreaper() noexcept {
-  // One cheap syscall per run(): also right after a fork(), whose child does
-  // not inherit the attribute.
-  if (g_subreaper_wanted.load(std::memory_order_relaxed)) {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  }
+  static const bool registered =
+      (::pthread_atfork(nullptr, nullptr, [] { g_subreaper_set.store(false); }) == 0);
+  (void)registered;
+  if (!g_subreaper_wanted.load(std::memory_order_relaxed)) return;
+  if (g_subreaper_set.load(std::memory_order_relaxed)) return;
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  g_subreaper_set.store(true, std::memory_order_relaxed);
 }
 
 void set_subreaper(bool enabled) noexcept {
   g_subreaper_wanted.store(enabled);
   ::prctl(PR_SET_CHILD_SUBREAPER, enabled ? 1 : 0, 0, 0, 0);
+  g_subreaper_set.store(enabled, std::memory_order_relaxed);
 }
 
 }  // namespace proctest::detail::platform

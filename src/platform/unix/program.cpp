@@ -45,12 +45,12 @@ void check_directory(const std::filesystem::path& cwd) {
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& environment) {
+                                      const std::vector<std::string>& environment, bool verify) {
   int error = 0;
   if (program.find('/') != std::string::npos) {
     std::filesystem::path p(program);
     if (p.is_relative() && !cwd.empty()) p = cwd / p;
-    if (!is_executable_file(p, error)) {
+    if (verify && !is_executable_file(p, error)) {
       throw PlatformError(p.string() == program ? "" : p.string(), errno_code(error));
     }
     return p;

@@ -52,7 +52,12 @@ PipeEnds make_pipe(bool child_reads) {
 #endif
   Fd read_end(fds[0]);
   Fd write_end(fds[1]);
-  if (child_reads) return {std::move(write_end), above_stdio(std::move(read_end))};
+  if (child_reads) {
+    // The parent writes without blocking (try_write); the child's end stays
+    // blocking, as programs expect of their stdin.
+    if (::fcntl(write_end.get(), F_SETFL, O_NONBLOCK) != 0) fail("cannot create a pipe", errno);
+    return {std::move(write_end), above_stdio(std::move(read_end))};
+  }
   return {std::move(read_end), above_stdio(std::move(write_end))};
 }
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <new>
 
@@ -35,6 +36,15 @@ bool enlarge_pipe(boost::asio::readable_pipe& pipe, std::size_t size) noexcept {
   (void)size;
   return false;
 #endif
+}
+
+std::ptrdiff_t try_write(boost::asio::writable_pipe& pipe, std::string_view data) noexcept {
+  for (;;) {
+    ssize_t n = ::write(pipe.native_handle(), data.data(), data.size());
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+  }
 }
 
 void name_this_thread(const char* name) noexcept {

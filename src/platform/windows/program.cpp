@@ -41,7 +41,11 @@ void check_directory(const std::filesystem::path& cwd) {
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& environment) {
+                                      const std::vector<std::string>& environment,
+                                      bool /*verify*/) {
+  // Always verified: the lookup tries PATHEXT's extensions on the file
+  // system anyway, and CreateProcessW's own errors do not say which
+  // candidate was wrong.
   windows::Environment env;
   std::wstring wide_program;
   try {

@@ -15,6 +15,11 @@ SignalsBlocked::~SignalsBlocked() = default;
 // Named pipes get their buffer size at creation (pipe.cpp: 64 KiB).
 bool enlarge_pipe(boost::asio::readable_pipe&, std::size_t) noexcept { return false; }
 
+// The stdin pipe is opened for overlapped I/O on the loop's completion port;
+// a write outside the port cannot be done without waiting, so nothing is
+// written here and the loop's asynchronous write sends it all.
+std::ptrdiff_t try_write(boost::asio::writable_pipe&, std::string_view) noexcept { return 0; }
+
 void name_this_thread(const char* name) noexcept {
   // SetThreadDescription: Windows 10 1607 and later; looked up at run time.
   using SetFn = HRESULT(WINAPI*)(HANDLE, PCWSTR);
