@@ -1,5 +1,6 @@
 // The platform's files for the upper layers (the fixture's temp directory,
-// the transcripts' update in place): part of the platform interface
+// the transcripts' update in place, the null device's name in messages):
+// part of the platform interface
 // (platform.hpp), without the I/O loop's headers.
 #ifndef PROCTEST_SRC_PLATFORM_FILES_HPP
 #define PROCTEST_SRC_PLATFORM_FILES_HPP
@@ -12,6 +13,9 @@
 #include "platform/error.hpp"
 
 namespace proctest::detail::platform {
+
+/// The null device's name for messages: "/dev/null"; Windows: "NUL".
+const char* null_device() noexcept;
 
 /// A new directory `<parent>/<prefix>XXXXXX` (a unique suffix), which only
 /// this user may enter where the system has such modes (mkdtemp). Throws

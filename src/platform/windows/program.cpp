@@ -96,6 +96,8 @@ std::vector<std::string> child_environment(
   return env.entries();
 }
 
+const char* null_device() noexcept { return "NUL"; }
+
 bool statuses_discarded() noexcept { return false; }
 
 }  // namespace proctest::detail::platform
