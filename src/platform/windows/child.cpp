@@ -36,7 +36,7 @@ class WindowsChild : public platform::Child {
       throw_last_error("cannot watch its exit");
     }
     exit_.assign(copy);
-    register_job(pid_, job_.get());
+    register_job(pid_, job_.get(), &delivered_);
   }
 
   ~WindowsChild() override {

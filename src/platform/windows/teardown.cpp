@@ -28,7 +28,8 @@ namespace {
 
 struct Entry {
   int pid;
-  HANDLE job;  // owned by the child, which unregisters it before closing it
+  HANDLE job;                   // the child's, which unregisters it before closing it
+  std::atomic<int>* delivered;  // the child's record of the signal it got
   bool tracked = false;
   int stop_signal = 15;
   std::chrono::milliseconds grace{1000};
@@ -61,6 +62,7 @@ void stop_all() {
   std::vector<Entry>& entries = registry();
   for (const Entry& e : entries) {
     if (job_empty(e.job)) continue;
+    *e.delivered = e.stop_signal;  // its status then says which signal ended it
     if (!send_break(static_cast<DWORD>(e.pid))) ::TerminateJobObject(e.job, kill_code(e.stop_signal));
   }
   std::vector<bool> killed(entries.size());
@@ -73,6 +75,7 @@ void stop_all() {
       if (job_empty(entries[i].job)) continue;
       alive = true;
       if (!killed[i] && elapsed >= std::min<long long>(entries[i].grace.count(), cap)) {
+        *entries[i].delivered = platform::kKillSignal;
         ::TerminateJobObject(entries[i].job, kill_code(platform::kKillSignal));
         killed[i] = true;
       }
@@ -104,10 +107,10 @@ void install_locked() {
 
 }  // namespace
 
-void register_job(int pid, HANDLE job) {
+void register_job(int pid, HANDLE job, std::atomic<int>* delivered) {
   std::lock_guard<std::mutex> lock(registry_mutex());
   if (g_enabled.load() && !g_installed.load()) install_locked();
-  registry().push_back(Entry{pid, job});
+  registry().push_back(Entry{pid, job, delivered});
 }
 
 }  // namespace proctest::detail::windows
@@ -144,7 +147,13 @@ int tracked_for_teardown() noexcept {
 
 namespace proctest {
 
-void stop_all_processes() noexcept { detail::windows::stop_all(); }
+void stop_all_processes() noexcept {
+  try {
+    detail::windows::stop_all();
+  } catch (...) {
+    // Out of memory for the bookkeeping: the jobs still end with this process.
+  }
+}
 
 void set_teardown_on_signal(bool enabled) {
   namespace w = detail::windows;

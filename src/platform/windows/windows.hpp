@@ -3,6 +3,7 @@
 #ifndef PROCTEST_SRC_PLATFORM_WINDOWS_WINDOWS_HPP
 #define PROCTEST_SRC_PLATFORM_WINDOWS_WINDOWS_HPP
 
+#include <atomic>
 #include <memory>
 
 #include "platform/platform.hpp"
@@ -31,9 +32,10 @@ bool polite_stop_available();
 /// it could not be sent.
 bool send_break(DWORD group);
 
-/// Records the job of child `pid` (not owned; unregistered by
-/// platform::untrack_for_teardown before it is closed) for the teardown.
-void register_job(int pid, HANDLE job);
+/// Records the job of child `pid` for the teardown, and where the child
+/// notes the signal delivered to it (both the child's; unregistered by
+/// platform::untrack_for_teardown before they go).
+void register_job(int pid, HANDLE job, std::atomic<int>* delivered);
 
 }  // namespace proctest::detail::windows
 
