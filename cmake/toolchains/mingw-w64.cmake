@@ -35,3 +35,9 @@ set(PROCTEST_MINGW_BOOST_INCLUDE /usr/include CACHE PATH
 # <Package>_DIR is read before any search, whatever the find root path says.
 set(Boost_DIR ${CMAKE_CURRENT_LIST_DIR}/mingw-w64-boost CACHE PATH
   "Boost's package config for the mingw-w64 cross build")
+
+# CTest (and gtest_discover_tests) run the programs under Wine where it is
+# installed (Debian: wine64), so `ctest` works in the cross build as it is.
+if(NOT CMAKE_CROSSCOMPILING_EMULATOR AND EXISTS /usr/lib/wine/wine64)
+  set(CMAKE_CROSSCOMPILING_EMULATOR /usr/lib/wine/wine64)
+endif()
