@@ -6,6 +6,13 @@
 //   exit N                 ExitProcess(N); N is any 32-bit value (decimal or 0x hex)
 //   sleep MS               sleep, then exit 0
 //   pause                  print "ready", then wait forever
+//   ignore-term            ignore CTRL_BREAK_EVENT (the stop signal), print "ready", wait
+//   term-exit N            on CTRL_BREAK_EVENT exit with code N; print "ready", wait
+//   close-stdin TEXT       close stdin, print TEXT, wait forever
+//   close-stdout           close stdout and stderr, then wait forever
+//   no-read                print "ready", then wait forever, never reading stdin
+//   env-count              print the number of environment variables
+//   repl, filler N TEXT, buffered OUT ERR   as tests/child.cpp (child_windows_modes.hpp)
 //   echo                   copy stdin to stdout until end of file
 //   pump IN OUT ERR        read IN bytes of stdin while writing OUT bytes to
 //                          stdout and ERR to stderr, each on its own thread;
@@ -21,8 +28,10 @@
 //   cwd                    the working directory
 //   handle-count           GetProcessHandleCount of itself
 //   handles H...           for each handle value (decimal), "H open" or "H closed"
-//   grandchild [wait]      start itself as "hold" with stdout and stderr inherited,
-//                          print its pid, exit 0 (with "wait": keep waiting)
+//   grandchild [wait|term] start itself as "hold" with stdout and stderr inherited,
+//                          print its pid, exit 0 (with "wait": keep waiting;
+//                          with "term": both ignore CTRL_BREAK_EVENT)
+//   grandchild-wait [term] grandchild wait (with "term": both ignore CTRL_BREAK_EVENT)
 //   hold                   wait forever, printing nothing
 //   spew                   write to stdout forever
 //   crash KIND             access-violation, divide-by-zero, stack-overflow,
@@ -49,7 +58,7 @@
 #include <thread>
 #include <vector>
 
-#include "child_windows_crash.hpp"
+#include "child_windows_modes.hpp"
 
 namespace {
 
@@ -154,10 +163,10 @@ std::wstring own_path() {
   return path;
 }
 
-// Starts this program as "hold" with stdout and stderr inherited.
-DWORD start_grandchild() {
+// Starts this program as "hold" (or "hold term") with stdout and stderr inherited.
+DWORD start_grandchild(bool ignore_break) {
   std::wstring exe = own_path();
-  std::wstring line = L"\"" + exe + L"\" hold";
+  std::wstring line = L"\"" + exe + L"\" hold" + (ignore_break ? L" term" : L"");
   STARTUPINFOW si{};
   si.cb = sizeof si;
   si.dwFlags = STARTF_USESTDHANDLES;
@@ -177,11 +186,20 @@ DWORD start_grandchild() {
 
 unsigned ctrl_exit_code = 130;
 bool ctrl_ignore = false;
+bool ctrl_quiet = false;  // ignore-term, term-exit: print nothing
 
 BOOL WINAPI on_ctrl(DWORD type) {
-  say(type == CTRL_BREAK_EVENT ? "break\n" : type == CTRL_C_EVENT ? "c\n" : "other\n");
+  if (!ctrl_quiet) {
+    say(type == CTRL_BREAK_EVENT ? "break\n" : type == CTRL_C_EVENT ? "c\n" : "other\n");
+  }
   if (ctrl_ignore) return TRUE;
   ::ExitProcess(ctrl_exit_code);
+}
+
+void ignore_break() {
+  ctrl_ignore = true;
+  ctrl_quiet = true;
+  ::SetConsoleCtrlHandler(on_ctrl, TRUE);
 }
 
 std::string handle_kind(DWORD which) {
@@ -250,7 +268,42 @@ int wmain(int argc, wchar_t** wargv) {
     say("ready\n");
     wait_forever();
   }
-  if (mode == "hold") wait_forever();
+  if (mode == "hold") {
+    if (arg(2) == "term") ignore_break();
+    wait_forever();
+  }
+  if (mode == "no-read") {
+    say("ready\n");
+    wait_forever();
+  }
+  if (mode == "ignore-term" || mode == "term-exit") {
+    ignore_break();
+    ctrl_ignore = mode == "ignore-term";
+    ctrl_exit_code = static_cast<unsigned>(num(2));
+    say("ready\n");
+    wait_forever();
+  }
+  if (mode == "close-stdin") {
+    ::CloseHandle(::GetStdHandle(STD_INPUT_HANDLE));
+    say(arg(2) + "\n");
+    wait_forever();
+  }
+  if (mode == "close-stdout") {
+    ::CloseHandle(::GetStdHandle(STD_OUTPUT_HANDLE));
+    ::CloseHandle(::GetStdHandle(STD_ERROR_HANDLE));
+    wait_forever();
+  }
+  if (mode == "env-count") {
+    wchar_t* block = ::GetEnvironmentStringsW();
+    int n = 0;
+    for (const wchar_t* p = block; *p != L'\0'; p += wcslen(p) + 1) n += p[0] != L'=';
+    ::FreeEnvironmentStringsW(block);
+    say(std::to_string(n) + "\n");
+    return 0;
+  }
+  if (mode == "repl") return repl();
+  if (mode == "filler") return filler(num(2), arg(3));
+  if (mode == "buffered") buffered(unescape(arg(2)), unescape(arg(3)));
   if (mode == "echo") {
     char buf[65536];
     DWORD n = 0;
@@ -323,9 +376,11 @@ int wmain(int argc, wchar_t** wargv) {
     }
     return 0;
   }
-  if (mode == "grandchild") {
-    say(std::to_string(start_grandchild()) + "\n");
-    if (arg(2) == "wait") wait_forever();
+  if (mode == "grandchild" || mode == "grandchild-wait") {
+    // "term": it and its grandchild ignore CTRL_BREAK_EVENT (as SIGTERM on POSIX).
+    if (arg(2) == "term") ignore_break();
+    say(std::to_string(start_grandchild(arg(2) == "term")) + "\n");
+    if (arg(2) == "wait" || mode == "grandchild-wait") wait_forever();
     return 0;
   }
   if (mode == "spew") {

@@ -1,4 +1,4 @@
-#include "child_windows_crash.hpp"
+#include "child_windows_modes.hpp"
 
 #include <windows.h>
 

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "platform/windows/unicode.hpp"
-#include "support.hpp"
+#include "windows_support.hpp"
 
 namespace w = proctest::detail::windows;
 

@@ -171,7 +171,13 @@ SpawnedChild spawn(const platform::LaunchRequest& r) {
                         inherit.empty() ? FALSE : TRUE, flags, environment.data(),
                         cwd.empty() ? nullptr : cwd.c_str(), &startup.StartupInfo, &info)) {
     DWORD error = ::GetLastError();
-    if (error == ERROR_DIRECTORY) throw_error("working directory '" + utf8(r.cwd) + "'", error);
+    if (error == ERROR_DIRECTORY) {
+      // CreateProcessW says ERROR_DIRECTORY whatever is wrong with the
+      // directory; look at it to say what (missing: "File not found").
+      DWORD cwd_attributes = ::GetFileAttributesW(cwd.c_str());
+      if (cwd_attributes == INVALID_FILE_ATTRIBUTES) error = ::GetLastError();
+      throw_error("working directory '" + utf8(r.cwd) + "'", error);
+    }
     throw_error(utf8(r.program) == r.arguments[0] ? "" : utf8(r.program), error);
   }
   child.process.reset(info.hProcess);
