@@ -32,7 +32,9 @@ TEST(BadInput, StopSignalOutOfRange) {
 }
 
 TEST(BadInput, ZeroGraceGoesStraightToSigkill) {
-  PROCTEST_SKIP_UNDER_WINE("CTRL_BREAK_EVENT cannot be sent, so the stop signal ends the child at once (TerminateJobObject) and no kill step follows");
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent, so the stop signal ends the child at once "
+      "(TerminateJobObject) and no kill step follows");
   Process p(child({"ignore-term"}), {.grace = 0ms});
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");
@@ -68,7 +70,8 @@ TEST(BadInput, ZeroCaptureLimitKeepsNothingAndCountsEverything) {
 }
 
 TEST(BadInput, ArgumentListTooLong) {
-  PROCTEST_POSIX_ONLY("exec's E2BIG (windows_process_test.cpp: a command line past 32,767 characters)");
+  PROCTEST_POSIX_ONLY(
+      "exec's E2BIG (windows_process_test.cpp: a command line past 32,767 characters)");
   // Past the kernel's limit (a quarter of the stack limit, 2 MiB at most per
   // argument): exec's E2BIG, reported by run(), no child left behind.
   auto kids = test::children();

@@ -137,8 +137,8 @@ TEST(ExitStatus, WindowsTerminationByProctestIsTheSignalItStoodFor) {
   EXPECT_EQ(killed.native(), 137);
   EXPECT_EQ(killed.to_string(),
             "killed by SIGKILL (signal 9), after SIGKILL at the end of the grace period");
-  EXPECT_TRUE(ExitStatus::from_exit_code(0xC000013A, 5ms, StopStep::terminate, false, {}, 15)
-                  .signaled())
+  EXPECT_TRUE(
+      ExitStatus::from_exit_code(0xC000013A, 5ms, StopStep::terminate, false, {}, 15).signaled())
       << "the default handler of the CTRL_BREAK_EVENT sent for SIGTERM";
   ExitStatus own = ExitStatus::from_exit_code(3, 5ms, StopStep::terminate, false, {}, 15);
   EXPECT_TRUE(own.exited()) << "it handled the event and exited with a code of its own";

@@ -125,29 +125,27 @@ TEST_F(ReportTest, TheTranscriptOfAFailedRunMatchesItsGoldenFile) {
   EXPECT_THAT(demo, ExitedWith(1));
   // Under Wine the stop signal ends a child that ignores it at once (no
   // CTRL_BREAK_EVENT there: docs/windows.md); the rest is the same transcript.
-  EXPECT_THAT(demo.output(), MatchesGolden(test::under_wine()
-                                               ? "golden/failed_test_transcript_wine.txt"
-                                               : "golden/failed_test_transcript.txt",
-                                           {// Windows: as resolved, and quoted (backslashes)
-                                            Redaction::literal("'" +
-                                                                   std::filesystem::path(
-                                                                       test::child_path())
-                                                                       .make_preferred()
-                                                                       .string() +
-                                                                   "'",
-                                                               "[CHILD]"),
-                                            Redaction::literal(test::child_path(), "[CHILD]"),
-                                            Redaction::literal(demo_tmp().string(), "[TMP]"),
-                                            Redaction::literal(PROCTEST_SOURCE_DIR, "[SRC]"),
-                                            {R"((proctest-Demo\.\w+)-\w{6})", "$1-XXXXXX"},
-                                            // Windows: paths in its spelling (quoted,
-                                            // for their backslashes); no banner from
-                                            // GoogleTest's own main().
-                                            {R"('?(\[TMP\])\\([^'\n]*)'?)", "$1/$2"},
-                                            {R"(Running main\(\) from .*\n)", ""},
-                                            {R"(pid \d+)", "pid [PID]"},
-                                            {R"(\(ran [^)]*\))", "(ran [T])"},
-                                            {R"(\(\d+ ms( total)?\))", "(N ms$1)"}}));
+  EXPECT_THAT(
+      demo.output(),
+      MatchesGolden(
+          test::under_wine() ? "golden/failed_test_transcript_wine.txt"
+                             : "golden/failed_test_transcript.txt",
+          {// Windows: as resolved, and quoted (backslashes)
+           Redaction::literal(
+               "'" + std::filesystem::path(test::child_path()).make_preferred().string() + "'",
+               "[CHILD]"),
+           Redaction::literal(test::child_path(), "[CHILD]"),
+           Redaction::literal(demo_tmp().string(), "[TMP]"),
+           Redaction::literal(PROCTEST_SOURCE_DIR, "[SRC]"),
+           {R"((proctest-Demo\.\w+)-\w{6})", "$1-XXXXXX"},
+           // Windows: paths in its spelling (quoted,
+           // for their backslashes); no banner from
+           // GoogleTest's own main().
+           {R"('?(\[TMP\])\\([^'\n]*)'?)", "$1/$2"},
+           {R"(Running main\(\) from .*\n)", ""},
+           {R"(pid \d+)", "pid [PID]"},
+           {R"(\(ran [^)]*\))", "(ran [T])"},
+           {R"(\(\d+ ms( total)?\))", "(N ms$1)"}}));
 }
 
 // Issue 12, item 12: each failed expectation printed the whole process again
@@ -168,30 +166,32 @@ TEST_F(ReportTest, AFailedTestPrintsEachProcessOnceAfterTheTest) {
 TEST_F(ReportTest, ATimeoutExceptionGetsTheLineThatStartedTheProcess) {
   Process& demo = run_demo("Demo.HangsUntilTheTimeout");
   EXPECT_THAT(demo, ExitedWith(1));
-  EXPECT_THAT(demo.output(),
-              HasLinesInOrder({
-                  R"(unknown file: Failure)",
-                  R"(C\+\+ exception with description "'.*proctest_child(\.exe'?)? ignore-term' did not )"
-                  R"(exit within 300 ms" thrown in the test body\.)",
-                  R"(.*/tests/fixture_demo\.cpp:40: Failure)",
-                  R"(Failed)",
-                  R"(the exception above, which has no line of its own, is about process 1, )"
-                  R"(started here: '.*proctest_child(\.exe'?)? ignore-term' .*)",
-                  R"(\[ proctest \] process 1 of 1 started by this test at .*/tests/)"
-                  R"(fixture_demo\.cpp:40 \(still running at the end, stopped by teardown\):)",
-              }));
+  EXPECT_THAT(
+      demo.output(),
+      HasLinesInOrder({
+          R"(unknown file: Failure)",
+          R"(C\+\+ exception with description "'.*proctest_child(\.exe'?)? ignore-term' did not )"
+          R"(exit within 300 ms" thrown in the test body\.)",
+          R"(.*/tests/fixture_demo\.cpp:40: Failure)",
+          R"(Failed)",
+          R"(the exception above, which has no line of its own, is about process 1, )"
+          R"(started here: '.*proctest_child(\.exe'?)? ignore-term' .*)",
+          R"(\[ proctest \] process 1 of 1 started by this test at .*/tests/)"
+          R"(fixture_demo\.cpp:40 \(still running at the end, stopped by teardown\):)",
+      }));
 }
 
 // Issue 12, item 11: WaitForExit() fails at the line that waits.
 TEST_F(ReportTest, WaitForExitFailsAtTheLineThatWaits) {
   Process& demo = run_demo("Demo.WaitsForTheExitAtItsOwnLine");
   EXPECT_THAT(demo, ExitedWith(1));
-  EXPECT_THAT(demo.output(), HasLinesInOrder({
-                                 R"(.*/tests/fixture_demo\.cpp:49: Failure)",
-                                 R"(Value of: WaitForExit\(p, 300ms\))",
-                                 R"(  Actual: false \('.*proctest_child(\.exe'?)? ignore-term' did not exit )"
-                                 R"(within 300 ms \(it is still running\))",
-                             }));
+  EXPECT_THAT(demo.output(),
+              HasLinesInOrder({
+                  R"(.*/tests/fixture_demo\.cpp:49: Failure)",
+                  R"(Value of: WaitForExit\(p, 300ms\))",
+                  R"(  Actual: false \('.*proctest_child(\.exe'?)? ignore-term' did not exit )"
+                  R"(within 300 ms \(it is still running\))",
+              }));
   EXPECT_THAT(demo.output(), Not(HasSubstr("unknown file")));
 }
 
@@ -200,7 +200,8 @@ TEST_F(ReportTest, PROCTEST_KEEP_TEMP_0RemovesTheTempDirOfAFailedTest) {
   Process& demo = run_demo("Demo.FailsOnTheExitCode", {}, {{"PROCTEST_KEEP_TEMP", "0"}});
   EXPECT_THAT(demo, ExitedWith(1));
   std::string removed = value_after(demo.output(), "[ proctest ] removed the temp dir ");
-  EXPECT_THAT(removed, StartsWith((demo_tmp() / "proctest-").string() + "Demo.FailsOnTheExitCode-"));
+  EXPECT_THAT(removed,
+              StartsWith((demo_tmp() / "proctest-").string() + "Demo.FailsOnTheExitCode-"));
   EXPECT_THAT(removed, testing::EndsWith(" (PROCTEST_KEEP_TEMP=0)"));
   EXPECT_THAT(demo.output(), Not(HasSubstr("kept the temp dir")));
   EXPECT_TRUE(std::filesystem::is_empty(demo_tmp())) << "nothing left in TMPDIR";

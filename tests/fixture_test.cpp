@@ -40,7 +40,8 @@ TEST_F(FixtureTest, SpawnRunsTheBinaryUnderTest) {
   Process& p = spawn({"args", "one", "two"});
   EXPECT_EQ(p.output(), "one\ntwo\n");
   // (Compared as paths: Windows spells the resolved program with backslashes.)
-  EXPECT_EQ(std::filesystem::path(p.arguments().front()), std::filesystem::path(test::child_path()));
+  EXPECT_EQ(std::filesystem::path(p.arguments().front()),
+            std::filesystem::path(test::child_path()));
   EXPECT_THAT(spawn("args 'a b' c").output(), "a b\nc\n") << "split like a shell";
   Process& q = spawn(std::vector<std::string>{"exit", "3"});
   q.join();

@@ -115,7 +115,8 @@ TEST(Hardening, HugeDurationsMeanNoDeadline) {
 }
 
 TEST(Hardening, StatusReapedElsewhereIsReportedLostNotSuccess) {
-  PROCTEST_POSIX_ONLY("a child reaped by other code (waitpid): a Windows process handle cannot lose its status");
+  PROCTEST_POSIX_ONLY(
+      "a child reaped by other code (waitpid): a Windows process handle cannot lose its status");
   Process p(child({"pause"}));
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");

@@ -115,7 +115,8 @@ TEST(PrintTo, ExcerptsAHugeOutputOfEmptyLines) {
 
 TEST(PrintTo, SaysWhereUncapturedOutputWent) {
   const std::string null = detail::platform::null_device();  // "/dev/null"; Windows: "NUL"
-  Process p = finished({"lines", "1", "1"}, {.output = Output::null(), .error = Output::file(null)});
+  Process p =
+      finished({"lines", "1", "1"}, {.output = Output::null(), .error = Output::file(null)});
   EXPECT_EQ(stable(p),
             "CHILD lines 1 1\n"
             "    pid N exited with code 0 (ran T)\n"

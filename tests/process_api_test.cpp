@@ -55,7 +55,9 @@ TEST(Process, ExitCodesAreExact) {
 }
 
 TEST(Process, ExitNineIsNotSigkill) {
-  PROCTEST_POSIX_ONLY("a death by a signal the child raises itself (windows_process_test.cpp: exit 137 and kill() apart)");
+  PROCTEST_POSIX_ONLY(
+      "a death by a signal the child raises itself (windows_process_test.cpp: exit 137 and kill() "
+      "apart)");
   Process exited(child({"exit", "9"}));
   Process killed(child({"raise", "9"}));
   exited.run().join();
@@ -68,7 +70,8 @@ TEST(Process, ExitNineIsNotSigkill) {
 }
 
 TEST(Process, SignalDeathsAreReportedWithTheirNumber) {
-  PROCTEST_POSIX_ONLY("a death by a signal the child raises itself (on Windows raise() is exit(3))");
+  PROCTEST_POSIX_ONLY(
+      "a death by a signal the child raises itself (on Windows raise() is exit(3))");
   for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGSEGV, SIGABRT}) {
     Process p(child({"raise", std::to_string(sig)}));
     p.run().join();
@@ -178,7 +181,9 @@ TEST(Process, StatusRecordsDuration) {
 }
 
 TEST(Process, SignalGoesToTheProcess) {
-  PROCTEST_SKIP_UNDER_WINE("CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it), so SIGTERM ends the child with TerminateProcess instead of reaching its handler");
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it), so SIGTERM ends the "
+      "child with TerminateProcess instead of reaching its handler");
   Process p(child({"term-exit", "7"}));
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");
@@ -187,14 +192,16 @@ TEST(Process, SignalGoesToTheProcess) {
   EXPECT_EQ(p.exit_code(), 7);
   EXPECT_EQ(p.status().stopped_by(), StopStep::none);  // the test's own signal
   EXPECT_NO_THROW(p.signal(SIGTERM));                  // ended: nothing to do
-  EXPECT_EQ(error_of<ProcessError>([&] { p.signal(0); }),
-            "cannot signal '" + p.command_line() + "': invalid signal 0" +
-                detail::platform::signal_hint());
+  EXPECT_EQ(error_of<ProcessError>([&] { p.signal(0); }), "cannot signal '" + p.command_line() +
+                                                              "': invalid signal 0" +
+                                                              detail::platform::signal_hint());
   EXPECT_THROW(p.signal(1000), ProcessError);
 }
 
 TEST(Process, TerminateAndKill) {
-  PROCTEST_SKIP_UNDER_WINE("CTRL_BREAK_EVENT cannot be sent, so terminate() ends even a child that ignores it (TerminateJobObject)");
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent, so terminate() ends even a child that ignores it "
+      "(TerminateJobObject)");
   Process t(child({"pause"}));
   Process k(child({"ignore-term"}));
   t.run();

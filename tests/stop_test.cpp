@@ -23,7 +23,10 @@ TEST(Stop, ChildThatExitsOnSigtermIsReapedAtOnce) {
 }
 
 TEST(Stop, ChildThatIgnoresSigtermIsKilledAfterGrace) {
-  PROCTEST_SKIP_UNDER_WINE("CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite step");
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the "
+      "stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite "
+      "step");
   Process p(child({"ignore-term"}), {.grace = 300ms});
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");
@@ -37,7 +40,10 @@ TEST(Stop, ChildThatIgnoresSigtermIsKilledAfterGrace) {
 }
 
 TEST(Stop, CleanShutdownOnSigtermIsAnExit) {
-  PROCTEST_SKIP_UNDER_WINE("CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite step");
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the "
+      "stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite "
+      "step");
   Process p(child({"term-exit", "0"}));
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");
@@ -88,7 +94,10 @@ TEST(Stop, GrandchildIsStoppedWithTheGroup) {
 }
 
 TEST(Stop, GrandchildThatIgnoresSigtermIsKilledAtTheEndOfGrace) {
-  PROCTEST_SKIP_UNDER_WINE("CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite step");
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the "
+      "stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite "
+      "step");
   Process p(child({"grandchild-wait", "term"}), {.grace = 200ms});
   p.run();
   int grandchild = std::stoi(test::wait_for_line(p));

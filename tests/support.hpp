@@ -59,9 +59,8 @@
 
 /// Skips the test where the backend has no terminal mode (Windows, for now),
 /// saying why.
-#define PROCTEST_NEEDS_TERMINAL()                                                    \
-  if (std::string why = ::proctest::detail::platform::terminal_unavailable(); \
-      !why.empty())                                                                  \
+#define PROCTEST_NEEDS_TERMINAL()                                                           \
+  if (std::string why = ::proctest::detail::platform::terminal_unavailable(); !why.empty()) \
   GTEST_SKIP() << "Options::terminal: " << why
 
 namespace proctest::test {

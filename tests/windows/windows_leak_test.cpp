@@ -110,8 +110,8 @@ TEST(WindowsLeak, ConcurrentSpawnsFromFourThreadsNeverShareAPipeEnd) {
           std::string count = quick.output();
           if (count != baseline || quick.exit_code() != 0) {
             std::lock_guard<std::mutex> lock(mutex);
-            problems.push_back("thread " + std::to_string(t) + " round " +
-                               std::to_string(round) + ": handles " + count);
+            problems.push_back("thread " + std::to_string(t) + " round " + std::to_string(round) +
+                               ": handles " + count);
           }
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(mutex);

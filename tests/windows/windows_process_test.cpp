@@ -7,10 +7,10 @@
 
 #include <fstream>
 
+#include "../support.hpp"
 #include "platform/windows/command_line.hpp"
 #include "platform/windows/error_text.hpp"
 #include "platform/windows/unicode.hpp"
-#include "../support.hpp"
 #include "windows_support.hpp"
 
 namespace proctest {
@@ -72,7 +72,9 @@ TEST(WindowsArguments, TheChildSeesExactlyTheBuiltCommandLine) {
 
 TEST(WindowsArguments, AProgramPathWithSpacesAndNonAscii) {
   test::TempDir dir;
-  std::filesystem::path sub = dir.path / w::to_wide("dir with sp\xC3\xA4" "ce");
+  std::filesystem::path sub = dir.path / w::to_wide(
+                                             "dir with sp\xC3\xA4"
+                                             "ce");
   std::filesystem::create_directory(sub);
   std::filesystem::path exe = sub / "child copy.exe";
   std::filesystem::copy_file(test::child_path(), exe);
@@ -127,22 +129,22 @@ TEST_P(WindowsCrash, IsNamedInWords) {
 
 INSTANTIATE_TEST_SUITE_P(
     Kinds, WindowsCrash,
-    ::testing::Values(
-        Crash{"access-violation", "crashed with an access violation (0xC0000005)",
-              "crashed with an access violation (0xC0000005)"},
-        Crash{"divide-by-zero", "crashed with an integer divide by zero (0xC0000094)",
-              "crashed with an integer divide by zero (0xC0000094)"},
-        Crash{"stack-overflow", "crashed with a stack overflow (0xC00000FD)",
-              "exited with code 0"},  // Wine 8 ends it with code 0
-        Crash{"illegal-instruction", "crashed with an illegal instruction (0xC000001D)",
-              "crashed with an illegal instruction (0xC000001D)"},
-        Crash{"breakpoint", "crashed with a breakpoint (0x80000003)",
-              "crashed with a breakpoint (0x80000003)"},
-        Crash{"fastfail", "crashed with a stack buffer overrun (0xC0000409)",
-              "crashed with a stack buffer overrun (0xC0000409)"},
-        Crash{"abort", "exited with code 3", "exited with code 3"},
-        Crash{"raise:0xE0434352", "crashed with exception code 0xE0434352",
-              "crashed with exception code 0xE0434352"}),
+    ::testing::Values(Crash{"access-violation", "crashed with an access violation (0xC0000005)",
+                            "crashed with an access violation (0xC0000005)"},
+                      Crash{"divide-by-zero", "crashed with an integer divide by zero (0xC0000094)",
+                            "crashed with an integer divide by zero (0xC0000094)"},
+                      Crash{"stack-overflow", "crashed with a stack overflow (0xC00000FD)",
+                            "exited with code 0"},  // Wine 8 ends it with code 0
+                      Crash{"illegal-instruction",
+                            "crashed with an illegal instruction (0xC000001D)",
+                            "crashed with an illegal instruction (0xC000001D)"},
+                      Crash{"breakpoint", "crashed with a breakpoint (0x80000003)",
+                            "crashed with a breakpoint (0x80000003)"},
+                      Crash{"fastfail", "crashed with a stack buffer overrun (0xC0000409)",
+                            "crashed with a stack buffer overrun (0xC0000409)"},
+                      Crash{"abort", "exited with code 3", "exited with code 3"},
+                      Crash{"raise:0xE0434352", "crashed with exception code 0xE0434352",
+                            "crashed with exception code 0xE0434352"}),
     [](const ::testing::TestParamInfo<Crash>& param) {
       std::string name;
       for (const char* p = param.param.kind; *p != '\0' && *p != ':'; ++p) {
@@ -194,7 +196,8 @@ TEST(WindowsStartErrors, NameTheProgramAndTheWindowsReason) {
   EXPECT_EQ(error({"proctest-no-such-tool", "x"}),
             cannot_run({"proctest-no-such-tool", "x"}) +
                 "'proctest-no-such-tool' not found in PATH: " + text(ERROR_FILE_NOT_FOUND));
-  EXPECT_EQ(error({d + "/absent.exe"}), cannot_run({d + "/absent.exe"}) + text(ERROR_FILE_NOT_FOUND));
+  EXPECT_EQ(error({d + "/absent.exe"}),
+            cannot_run({d + "/absent.exe"}) + text(ERROR_FILE_NOT_FOUND));
   EXPECT_EQ(error({d + "/text.exe"}), cannot_run({d + "/text.exe"}) + text(ERROR_BAD_EXE_FORMAT));
   EXPECT_EQ(error({d + "/dir.exe"}), cannot_run({d + "/dir.exe"}) + text(ERROR_ACCESS_DENIED));
   EXPECT_EQ(error(child({"exit", "0"}), {.cwd = d + "/missing"}),
@@ -213,7 +216,9 @@ TEST(WindowsStartErrors, NameTheProgramAndTheWindowsReason) {
 }
 
 TEST(WindowsStartErrors, ArgumentsWindowsCannotPass) {
-  EXPECT_THAT(error_of<ProcessError>([] { Process(child({"args", "\xFF"})).run(); }),
+  EXPECT_THAT(error_of<ProcessError>([] {
+                Process(child({"args", "\xFF"})).run();
+              }),
               ::testing::HasSubstr("cannot pass its arguments: not valid UTF-8: '\xFF': " +
                                    text(ERROR_BAD_ARGUMENTS)));
   std::vector<std::string> argv = child({"args", std::string(40000, 'a')});

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <windows.h>
 
-#include "proctest/signal_teardown.hpp"
 #include "../support.hpp"
+#include "proctest/signal_teardown.hpp"
 
 namespace proctest {
 namespace {
@@ -141,8 +141,7 @@ TEST(WindowsTeardown, StopAllProcessesEndsEveryLiveTree) {
 // waits; ended from outside by TerminateProcess (what no handler sees, as
 // SIGKILL on POSIX), its handles close, and with them its jobs.
 TEST(WindowsTeardown, TheTreeEndsWhenTheTestProcessIsTerminated) {
-  Process parent({test::beside_this_program(PROCTEST_WINDOWS_PARENT), "wait",
-                  test::child_path()});
+  Process parent({test::beside_this_program(PROCTEST_WINDOWS_PARENT), "wait", test::child_path()});
   parent.run();
   const std::string line = test::wait_for_line(parent);
   ASSERT_THAT(line, ::testing::StartsWith("tree "));
@@ -163,8 +162,7 @@ TEST(WindowsTeardown, TheTreeEndsWhenTheTestProcessIsTerminated) {
 }
 
 TEST(WindowsTeardown, ExitStopsTheTreeOfALiveProcess) {
-  Process parent({test::beside_this_program(PROCTEST_WINDOWS_PARENT), "exit",
-                  test::child_path()});
+  Process parent({test::beside_this_program(PROCTEST_WINDOWS_PARENT), "exit", test::child_path()});
   parent.run().join(30s);
   EXPECT_EQ(parent.exit_code(), 0);
   const std::string out = parent.output();

@@ -50,7 +50,8 @@ std::string LockedFile::read() {
 void LockedFile::write(std::string_view text) {
   const int fd = static_cast<int>(handle_);
   for (std::size_t done = 0; done < text.size();) {
-    const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    const ssize_t n =
+        ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) sys::fail("cannot write it", errno);
     done += static_cast<std::size_t>(n);

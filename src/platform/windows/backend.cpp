@@ -28,7 +28,8 @@ void adopt(std::optional<Pipe>& pipe, UniqueHandle& h, platform::Executor loop, 
 class WindowsBackend : public platform::Backend {
  public:
   platform::Launched launch(const platform::LaunchRequest& r, platform::Executor loop) override {
-    if (r.terminal) throw_error("Options::terminal", ERROR_NOT_SUPPORTED);  // start.cpp refuses it first
+    if (r.terminal)
+      throw_error("Options::terminal", ERROR_NOT_SUPPORTED);  // start.cpp refuses it first
     // Decided before the first child starts, so that it shares the console.
     polite_stop_available();
     SpawnedChild spawned = spawn(r);

@@ -103,10 +103,10 @@ class WindowsChild : public platform::Child {
             // The wait itself failed (the thread pool Asio registers it with):
             // look again shortly rather than lose the exit.
             retry_.expires_after(std::chrono::milliseconds(10));
-            retry_.async_wait([this, on_exit = std::move(on_exit)](
-                                  const boost::system::error_code& e) mutable {
-              if (!e) wait(std::move(on_exit));
-            });
+            retry_.async_wait(
+                [this, on_exit = std::move(on_exit)](const boost::system::error_code& e) mutable {
+                  if (!e) wait(std::move(on_exit));
+                });
             return;
           }
           DWORD code = 0;

@@ -36,8 +36,10 @@ std::wstring search_path(const windows::Environment& env) {
 
 void check_directory(const std::filesystem::path& cwd) {
   DWORD attributes = ::GetFileAttributesW(cwd.wstring().c_str());
-  if (attributes == INVALID_FILE_ATTRIBUTES) throw PlatformError("", windows_error(::GetLastError()));
-  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) throw PlatformError("", windows_error(ERROR_DIRECTORY));
+  if (attributes == INVALID_FILE_ATTRIBUTES)
+    throw PlatformError("", windows_error(::GetLastError()));
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY))
+    throw PlatformError("", windows_error(ERROR_DIRECTORY));
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,

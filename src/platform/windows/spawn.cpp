@@ -63,8 +63,8 @@ bool same_file(HANDLE a, HANDLE b) {
   BY_HANDLE_FILE_INFORMATION x{};
   BY_HANDLE_FILE_INFORMATION y{};
   return ::GetFileInformationByHandle(a, &x) && ::GetFileInformationByHandle(b, &y) &&
-         x.dwVolumeSerialNumber == y.dwVolumeSerialNumber &&
-         x.nFileIndexHigh == y.nFileIndexHigh && x.nFileIndexLow == y.nFileIndexLow;
+         x.dwVolumeSerialNumber == y.dwVolumeSerialNumber && x.nFileIndexHigh == y.nFileIndexHigh &&
+         x.nFileIndexLow == y.nFileIndexLow;
 }
 
 // Owns a PROC_THREAD_ATTRIBUTE_LIST with the handle list.

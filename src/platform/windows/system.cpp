@@ -42,7 +42,8 @@ void at_fork(void (*)(), void (*)(), void (*)()) noexcept {}
 int current_process_id() noexcept { return static_cast<int>(::GetCurrentProcessId()); }
 
 char* allocate_chunk(std::size_t size) noexcept {
-  return static_cast<char*>(::VirtualAlloc(nullptr, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE));
+  return static_cast<char*>(
+      ::VirtualAlloc(nullptr, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE));
 }
 
 void release_chunk(char* chunk, std::size_t) noexcept { ::VirtualFree(chunk, 0, MEM_RELEASE); }
@@ -66,7 +67,7 @@ struct SignalName {
 
 // The mapped ones, and those the C runtime's <signal.h> names (raise()).
 const SignalName kSignalNames[] = {
-    {2, "SIGINT"},   {4, "SIGILL"},    {8, "SIGFPE"},  {9, "SIGKILL"},
+    {2, "SIGINT"},   {4, "SIGILL"},   {8, "SIGFPE"},    {9, "SIGKILL"},
     {11, "SIGSEGV"}, {15, "SIGTERM"}, {21, "SIGBREAK"}, {22, "SIGABRT"},
 };
 

@@ -63,7 +63,8 @@ void stop_all() {
   for (const Entry& e : entries) {
     if (job_empty(e.job)) continue;
     *e.delivered = e.stop_signal;  // its status then says which signal ended it
-    if (!send_break(static_cast<DWORD>(e.pid))) ::TerminateJobObject(e.job, kill_code(e.stop_signal));
+    if (!send_break(static_cast<DWORD>(e.pid)))
+      ::TerminateJobObject(e.job, kill_code(e.stop_signal));
   }
   std::vector<bool> killed(entries.size());
   const ULONGLONG start = ::GetTickCount64();
