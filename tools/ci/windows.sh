@@ -33,7 +33,9 @@ export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="
 prepare_wine() {
   # -p: the server stays up for the run (each program then starts in well
-  # under a second); exit status 2: one already runs for this prefix.
+  # under a second); exit status 2: one already runs for this prefix. It
+  # needs the prefix's directory; the first program below fills it.
+  mkdir -p "$WINEPREFIX"
   wineserver -p </dev/null >/dev/null 2>&1 || [ $? -eq 2 ]
   # The first program of a server's life creates the prefix if need be and
   # starts Wine's services (services.exe, winedevice.exe, ...), which live as
@@ -65,8 +67,13 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
   -DPROCTEST_WARNINGS_AS_ERRORS=ON >/dev/null
 cmake --build "$build" -j 2
 echo "windows: built after $((SECONDS - start_all)) s"
-wait $wine_pid
+wine_status=0
+wait $wine_pid || wine_status=$?
 cat "$wine_log"
+if [ $wine_status -ne 0 ]; then
+  echo "windows: Wine could not be prepared (status $wine_status)"
+  exit 1
+fi
 
 # --- the consumer path, built while the suite runs -----------------------------------
 # (Under Wine the suite spends much of its time in process starts: one core
