@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "text.hpp"
+#include "text/text.hpp"
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "support.hpp"
+#include "text/text.hpp"
 
 namespace proctest {
 namespace {
@@ -96,8 +97,7 @@ TEST_F(FixtureTest, AHungProgramFailsWithATimeoutNotAHang) {
   set_timeout(200ms);
   Process& p = spawn({"pause"});
   EXPECT_EQ(test::error_of<ProcessTimeoutError>([&] { (void)p.output(); }),
-            "'" + p.command_line() + "' did not exit within " + std::to_string(timeout().count()) +
-                " ms");
+            "'" + p.command_line() + "' did not exit within " + detail::duration_text(timeout()));
   EXPECT_THAT(p, TimedOut());
 }
 

@@ -132,6 +132,24 @@ TEST(Redact, SurvivesLongMatches) {
       << "backslashes and $ in a literal placeholder stay literal";
 }
 
+// Issue 17: a redaction that backtracks without end is a clear error from
+// redact(), and a failed match with that reason from MatchesGolden().
+TEST_F(GoldenTest, ARedactionThatBacktracksTooMuchFailsWithAReason) {
+  const std::vector<Redaction> r{{"(a+)+b", "[X]"}};
+  const std::string text = std::string(27, 'a') + "\n";
+  try {
+    (void)redact(text, r);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), testing::StartsWith("redaction /(a+)+b/ backtracks too much on this "
+                                              "text; make each repetition unambiguous "
+                                              "(Boost.Regex: "));
+  }
+  spit(dir_ / "g.txt", text);
+  EXPECT_THAT(Explain<std::string>(MatchesGolden(dir_ / "g.txt", r), text),
+              testing::StartsWith("which could not be redacted: redaction /(a+)+b/ backtracks"));
+}
+
 TEST(Redact, RejectsABadPatternClearly) {
   try {
     (void)redact("x", {{"(", "y"}});

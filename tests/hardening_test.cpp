@@ -81,11 +81,12 @@ TEST(Hardening, RelativeCwdIsResolvedOnce) {
 TEST(Hardening, JoinDeadlineHoldsAfterTheExitToo) {
   // The leader exits at once; its grandchild holds stdout. With a 10 s drain
   // delay, join(100 ms) must still return on time, with what was read.
+  // (Scaled: a sanitizer build's leader may take longer than 100 ms to exit.)
   Process p(child({"grandchild"}), {.drain_delay = 10s});
   p.run();
   test::wait_until_ended(p);  // (Windows: the grandchild's start takes a while)
   auto start = std::chrono::steady_clock::now();
-  p.join(100ms);
+  p.join(std::chrono::milliseconds(test::scaled(100)));
   EXPECT_LT(test::ms_since(start), test::scaled(2000));
   EXPECT_EQ(p.exit_code(), 0);
   EXPECT_FALSE(p.output().empty());
@@ -110,8 +111,9 @@ TEST(Hardening, HugeDurationsMeanNoDeadline) {
   r.run();
   test::wait_until_ended(r);
   auto start = std::chrono::steady_clock::now();
-  r.join(100ms);  // not an immediate forced drain, not an endless one
-  EXPECT_GE(test::ms_since(start), 90);
+  const long long wait = test::scaled(100);
+  r.join(std::chrono::milliseconds(wait));  // not an immediate forced drain, not an endless one
+  EXPECT_GE(test::ms_since(start), wait - 10);
 }
 
 TEST(Hardening, StatusReapedElsewhereIsReportedLostNotSuccess) {

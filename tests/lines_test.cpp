@@ -142,6 +142,16 @@ TEST(HasLinesInOrder, SaysWhichPatternFoundNoLine) {
             "/listening on .*/ (pattern #3 of 3)");
 }
 
+// Issue 17: a pattern that backtracks without end fails the match with a
+// reason (Boost.Regex gives up), never a stall, a crash or a stray exception.
+TEST(HasLinesInOrder, APatternThatBacktracksTooMuchFailsWithAReason) {
+  const std::string log = "start\n" + std::string(27, 'a') + "\n";
+  const std::string why = Explain<std::string>(HasLinesInOrder({"start", "(a+)+b"}), log);
+  EXPECT_THAT(why, testing::StartsWith("where /(a+)+b/ (pattern #2 of 2) backtracks too much on "
+                                       "line 2; make each repetition unambiguous (Boost.Regex: "));
+  EXPECT_THAT(log, Not(HasLinesInOrder({"(a+)+b"})));
+}
+
 TEST(HasLinesInOrder, DescribesItselfAndRejectsBadPatterns) {
   EXPECT_EQ(Describe<const std::string&>(HasLinesInOrder({"a+", "b"})),
             "has lines matching, in this order, /a+/, /b/");

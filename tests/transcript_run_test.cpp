@@ -10,6 +10,7 @@
 #include <string>
 
 #include "support.hpp"
+#include "text/text.hpp"
 #include "transcript_support.hpp"
 
 namespace proctest {
@@ -89,8 +90,9 @@ TEST_F(TranscriptRun, ATimeoutFailsTheCaseWithProctestsMessageAndStopsTheProgram
   ASSERT_EQ(r.commands.size(), 1u);
   EXPECT_FALSE(r.commands[0].exit_code.has_value());
   EXPECT_EQ(r.commands[0].output, "ready\n");
-  EXPECT_THAT(r.failure, HasSubstr(" pause' did not exit within "));
-  EXPECT_THAT(r.failure, HasSubstr(" ms (the timeout of each command)\nthe process: "));
+  EXPECT_THAT(r.failure, HasSubstr(" pause' did not exit within " +
+                                   detail::duration_text(std::chrono::milliseconds(test::scaled(300))) +
+                                   " (the timeout of each command)\nthe process: "));
   EXPECT_THAT(r.failure, HasSubstr("killed by SIGTERM"));
   std::filesystem::remove_all(r.directory);
 }

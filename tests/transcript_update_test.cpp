@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "match.hpp"
+#include "support.hpp"
 #include "parse.hpp"
 #include "transcript_support.hpp"
 #include "update.hpp"
@@ -113,6 +114,33 @@ TEST_F(TranscriptUpdate, RewritesFailingBlocksAndTheyPassAfterwards) {
   for (const TranscriptResult& r : run_transcript(file, child_options())) {
     EXPECT_TRUE(r.passed && !r.updated) << r.message();
   }
+}
+
+// The environment switch: PROCTEST_UPDATE_GOLDEN=1 (and only "1") makes
+// update the default of every TranscriptOptions made while it is set, as the
+// generated suite programs make theirs.
+TEST_F(TranscriptUpdate, TheUpdateGoldenVariableSetsTheDefault) {
+  auto options_from_environment = [] {
+    TranscriptOptions options;  // update: as the environment says
+    options.binaries = {{"child", PROCTEST_CHILD}};
+    return options;
+  };
+  const auto file = write("env.md", "```console\n$ child print 'new\\n'\nold\n```\n");
+  {
+    test::ScopedEnv env("PROCTEST_UPDATE_GOLDEN", "0");
+    EXPECT_FALSE(options_from_environment().update);
+    EXPECT_FALSE(run_transcript(file, options_from_environment()).at(0).passed);
+  }
+  {
+    test::ScopedEnv env("PROCTEST_UPDATE_GOLDEN", nullptr);
+    EXPECT_FALSE(transcript_update_requested());
+  }
+  test::ScopedEnv env("PROCTEST_UPDATE_GOLDEN", "1");
+  EXPECT_TRUE(transcript_update_requested());
+  const std::vector<TranscriptResult> results = run_transcript(file, options_from_environment());
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].passed && results[0].updated) << results[0].message();
+  EXPECT_EQ(read(file), "```console\n$ child print 'new\\n'\nnew\n```\n");
 }
 
 TEST_F(TranscriptUpdate, BlocksAfterAnUpdatedOneAreFoundByTheirFirstLines) {

@@ -88,8 +88,14 @@ Redaction Redaction::literal(std::string_view text, std::string_view placeholder
 std::string redact(std::string_view text, const std::vector<Redaction>& redactions) {
   std::string out(text);
   for (const Redaction& r : redactions) {
-    out = boost::regex_replace(out, compile(r), r.placeholder,
-                               boost::match_default | boost::format_default);
+    try {
+      out = boost::regex_replace(out, compile(r), r.placeholder,
+                                 boost::match_default | boost::format_default);
+    } catch (const std::runtime_error& e) {  // Boost.Regex's bound on backtracking
+      throw std::runtime_error("redaction /" + r.pattern +
+                               "/ backtracks too much on this text; make each repetition "
+                               "unambiguous (Boost.Regex: " + e.what() + ")");
+    }
   }
   return out;
 }
@@ -116,7 +122,13 @@ GoldenMatcher::GoldenMatcher(std::filesystem::path path, std::vector<Redaction> 
 bool GoldenMatcher::MatchAndExplain(std::string_view text, std::ostream* os) const {
   std::ostringstream sink;
   std::ostream& out = os ? *os : sink;
-  const std::string actual = redact(text, redactions_);
+  std::string actual;
+  try {
+    actual = redact(text, redactions_);
+  } catch (const std::runtime_error& e) {
+    out << "which could not be redacted: " << e.what();
+    return false;
+  }
   std::string why;
   std::optional<std::string> expected = read_file(path_, why);
   if (expected == actual) {

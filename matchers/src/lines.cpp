@@ -149,7 +149,16 @@ bool LinesInOrderMatcher::MatchAndExplain(std::string_view text, std::ostream* o
     std::size_t at = next;
     for (; line != lines.end(); ++line, ++at) {
       std::string_view l = *line;
-      if (boost::regex_match(l.begin(), l.end(), compiled_->regexes[p])) break;
+      try {
+        if (boost::regex_match(l.begin(), l.end(), compiled_->regexes[p])) break;
+      } catch (const std::runtime_error& e) {  // Boost.Regex's bound on backtracking
+        if (os) {
+          *os << "where /" << patterns_[p] << "/ (pattern #" << p + 1 << " of " << patterns_.size()
+              << ") backtracks too much on line " << at + 1
+              << "; make each repetition unambiguous (Boost.Regex: " << e.what() << ")";
+        }
+        return false;
+      }
     }
     if (line == lines.end()) {
       if (os) {

@@ -10,7 +10,10 @@
 // their handlers without invoking them (a coroutine frame goes with its
 // handler, and an AsyncProcess in it stops its child); from then on, nothing
 // is posted to the context. The process state only holds weak references to
-// the operations, so no reference cycle keeps a child alive.
+// the operations, so no reference cycle keeps a child alive. The loop thread
+// may still hold an operation for a moment (a poke) and release it last, so
+// an operation lets go of everything bound to the context (handler, timer,
+// work guard) on that context: as it finishes, or at the shutdown.
 #include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -18,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 #include <mutex>
+#include <optional>
 
 #include "engine/expect.hpp"
 #include "engine/join.hpp"
@@ -60,11 +64,16 @@ class Registry : public asio::execution_context::service {
       shared_->down = true;
       ops.swap(shared_->ops);
     }
-    // Destroyed without the lock: a handler may own a coroutine frame whose
+    // Without the lock: a handler may own a coroutine frame whose
     // AsyncProcess stops its child, and the loop pokes other operations
-    // meanwhile.
+    // meanwhile. What each operation holds of this context goes now, while
+    // the context exists: the loop thread may hold an operation a moment
+    // longer (it pokes through a strong reference) and so destroy it last.
+    for (auto& op : ops) detach(*op);
     ops.clear();
   }
+
+  static void detach(AsyncOp& op) noexcept;
 
   std::shared_ptr<Shared> shared_;
 };
@@ -85,7 +94,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
         work_(handler_->executor()),
         // Created before the registry is first used in a context, so that
         // the timers' service outlives the registry at shutdown.
-        timer_(handler_->executor()),
+        timer_(std::in_place, handler_->executor()),
         registry_(
             asio::use_service<Registry>(asio::query(handler_->executor(), asio::execution::context))
                 .shared()) {}
@@ -111,6 +120,25 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
 
   void poke() noexcept override { schedule(); }
 
+  // At the context's shutdown (its registry is down, so nothing steps or
+  // posts any more): the handler, the timer and the work guard are destroyed
+  // here (release()), never later on another thread. The handler is not
+  // invoked.
+  void detach() noexcept {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_ = true;
+    }
+    if (state_) {
+      try {
+        Lock lock = state_->lock();
+        state_->remove_watcher_locked(this);
+      } catch (...) {  // the loop's next poke finds it finished
+      }
+    }
+    release();
+  }
+
   void abandon() noexcept override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -129,7 +157,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
     }
     try {
       std::lock_guard<std::mutex> lock(registry_->mutex);
-      if (registry_->down) return;
+      if (registry_->down || !handler_) return;  // the context is gone, or the op is done
       // Under the registry's lock: the context cannot be shut down while
       // this post is still waking one of its threads.
       asio::post(handler_->executor(), [weak = weak_from_this()] {
@@ -191,12 +219,12 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
     }
     if (next.done) return finish(machine_->error());
     if (next.wake_at) {
-      timer_.expires_at(*next.wake_at);
-      timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      timer_->expires_at(*next.wake_at);
+      timer_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
         if (auto op = weak.lock(); op && !ec) op->run();
       });
     } else {
-      timer_.cancel();
+      timer_->cancel();
     }
   }
 
@@ -256,7 +284,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
       if (finished_) return;
       finished_ = true;
     }
-    timer_.cancel();
+    timer_->cancel();
     if (state_) {
       Lock lock = state_->lock();
       state_->remove_watcher_locked(this);
@@ -271,6 +299,22 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
     if (slot.is_connected()) slot.clear();
     // On the handler's executor already (a posted step or the timer).
     handler_->complete(std::move(error), result_);
+    release();
+  }
+
+  // What the operation holds of its handler's context goes while that
+  // context surely exists: the loop thread may hold the operation a moment
+  // longer (it pokes through a strong reference) and so destroy it last,
+  // possibly after the context. Once finished, nothing uses these.
+  void release() noexcept {
+    std::unique_ptr<AsyncHandler> handler;
+    {
+      // schedule() on the loop thread reads handler_ under this lock.
+      std::lock_guard<std::mutex> lock(registry_->mutex);
+      handler = std::move(handler_);
+    }
+    handler.reset();  // may run ~AsyncProcess (a coroutine frame): no lock held
+    timer_.reset();
     work_.reset();
   }
 
@@ -278,7 +322,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
   AsyncRequest request_;
   std::unique_ptr<AsyncHandler> handler_;
   asio::executor_work_guard<asio::any_io_executor> work_;
-  asio::steady_timer timer_;
+  std::optional<asio::steady_timer> timer_;  // until detach()
   std::shared_ptr<Registry::Shared> registry_;
   std::unique_ptr<Machine> machine_;  // created at the first step
   std::shared_ptr<ExpectMatch> match_;
@@ -290,6 +334,8 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
   bool cancelled_ = false;
   bool finished_ = false;
 };
+
+void Registry::detach(AsyncOp& op) noexcept { op.detach(); }
 
 }  // namespace
 

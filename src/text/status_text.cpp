@@ -131,7 +131,6 @@ std::string status_phrase(const ExitStatus& s, int stop_signal, std::chrono::mil
     case ExitStatus::State::running:
       return "is still running" + (s.timed_out() ? ", past " + timeout : std::string());
     case ExitStatus::State::signaled:
-      break;
     case ExitStatus::State::exited:
     case ExitStatus::State::unknown:
     case ExitStatus::State::crashed:

@@ -89,7 +89,8 @@ std::string duration_text(std::chrono::nanoseconds d) {
   if (ns < 99'950'000) return trimmed(static_cast<double>(ns) / 1e6, 1) + " ms";
   if (ns < 999'500'000) return std::to_string((ns + 500'000) / 1'000'000) + " ms";
   if (ns < 59'995'000'000) return trimmed(static_cast<double>(ns) / 1e9, 2) + " s";
-  return std::to_string((ns + 500'000'000) / 1'000'000'000) + " s";
+  // Rounded to the nearest second without overflowing at the largest counts.
+  return std::to_string(ns / 1'000'000'000 + (ns % 1'000'000'000 >= 500'000'000 ? 1 : 0)) + " s";
 }
 
 std::string count_text(std::size_t n, std::string_view singular, std::string_view plural) {

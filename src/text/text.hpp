@@ -78,11 +78,11 @@ std::string status_text(const ExitStatus& status);
 std::string status_phrase(const ExitStatus& status, int stop_signal,
                           std::chrono::milliseconds grace);
 
-/// `text`'s last lines (at most 20, within its last 2 KiB), each as
+/// `tail`'s last lines (at most 20, within its last 2 KiB), each as
 /// "  | line\n", escaped; `note` gets ", its last N bytes" when some were
 /// left out, and "  (no newline at the end)\n" follows an unterminated last
 /// line.
-std::string tail_excerpt(std::string_view text, std::string& note);
+std::string tail_excerpt(std::string_view tail, std::string& note);
 
 /// The end of a stream's unread bytes for an error message: "unread stdout
 /// (11 of 131 bytes):\n  | hello\n" — its last 20 lines (2 KiB at most), one

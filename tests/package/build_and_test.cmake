@@ -3,7 +3,7 @@
 #   cmake -DCONSUMER=<dir> -DBINARY_DIR=<dir> -DGENERATOR=<g> -DCONFIG=<config>
 #         -DCXX_COMPILER=<path> -DMAKE_PROGRAM=<path> -DPROCTEST_SOURCE_DIR=<dir>
 #         -DPROCTEST_VERSION=<x.y.z> [-DINSTALL_FROM=<proctest build dir>]
-#         -P build_and_test.cmake
+#         [-DCONFIGURE_ONLY=ON] -P build_and_test.cmake
 #
 # With INSTALL_FROM, first installs that (already built) proctest build into
 # <BINARY_DIR>/prefix with `cmake --install`, and points the consumer there.
@@ -60,6 +60,23 @@ if(INSTALL_FROM)
 endif()
 
 step("configure ${CONSUMER} (${GENERATOR})" ${CMAKE_COMMAND} ${configure_args})
+if(CONFIGURE_ONLY)
+  # The consumer's checks (targets, functions, version, no test of proctest's
+  # own) run at configure time; the build would compile what another
+  # consumer already compiles. What can be seen of discovery without a build:
+  # every suite's post-build discovery runs GoogleTest's script (issue 12:
+  # after the first proctest_add_tests() of a directory it got -P "").
+  file(READ "${BINARY_DIR}/build/build.ninja" ninja)
+  foreach(suite greeter_test greeter_cases_test)
+    if(NOT ninja MATCHES "TEST_TARGET=${suite}[^\n]* -P [^ \n]*GoogleTestAddTests\\.cmake")
+      message(FATAL_ERROR "${suite}: its post-build discovery does not run GoogleTestAddTests.cmake")
+    endif()
+  endforeach()
+  string(TIMESTAMP now "%s")
+  math(EXPR seconds "${now} - ${started}")
+  message(STATUS "[${seconds} s] done (configured and generated; not built: CONFIGURE_ONLY)")
+  return()
+endif()
 set(build_config "")
 set(test_config "")
 if(CONFIG)

@@ -158,7 +158,7 @@ class LinuxChild : public Child {
 
 namespace sys {
 
-std::unique_ptr<Child> adopt_child(pid_t pid, Executor loop) {
+std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0 && errno == ESRCH) {
     // Gone already, reaped by other code: it ran. Its pid may have been

@@ -28,7 +28,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(50);
 // Every watched child of the test process, on the loop thread only.
 class ExitWatcher {
  public:
-  explicit ExitWatcher(Executor loop) : loop_(loop), sigchld_(loop), poll_(loop) {}
+  explicit ExitWatcher(const Executor& loop) : loop_(loop), sigchld_(loop), poll_(loop) {}
   Executor loop() const { return loop_; }
 
   // From any thread: the callback runs on the loop once `pid` has ended.
@@ -96,7 +96,7 @@ class ExitWatcher {
 
 // The watcher of the current loop. Leaked, as the loop is: processes may
 // end during static destruction. A fork's new loop gets a new one.
-ExitWatcher& watcher(Executor loop) {
+ExitWatcher& watcher(const Executor& loop) {
   static std::mutex mutex;
   static ExitWatcher* instance = nullptr;
   std::lock_guard<std::mutex> lock(mutex);
@@ -106,7 +106,7 @@ ExitWatcher& watcher(Executor loop) {
 
 class PosixChild : public Child {
  public:
-  PosixChild(pid_t pid, Executor loop) : pid_(pid), loop_(loop) {}
+  PosixChild(pid_t pid, const Executor& loop) : pid_(pid), loop_(loop) {}
 
   int id() const noexcept override { return pid_; }
 
@@ -150,7 +150,7 @@ class PosixChild : public Child {
 
 namespace sys {
 
-std::unique_ptr<Child> adopt_child(pid_t pid, Executor loop) {
+std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop) {
   return std::make_unique<PosixChild>(pid, loop);
 }
 

@@ -108,7 +108,8 @@ bool group_alive(pid_t pgid, bool reap_leader) {
     if (info.si_pid == 0 || (info.si_pid == pgid && !reap_leader)) break;
     ::waitpid(info.si_pid, nullptr, WNOHANG);
   }
-  bool running = leader_running(pgid, reap_leader);
+  const pid_t leader = pgid;  // a group's id is its leader's pid
+  bool running = leader_running(leader, reap_leader);
   return running || ::kill(-pgid, 0) == 0 || errno == EPERM;
 }
 

@@ -43,7 +43,7 @@ class Fd {
 /// posix: the SIGCHLD watch). Returns nullptr when other code reaped it
 /// already; throws PlatformError (after killing and reaping it) when it
 /// cannot be watched.
-std::unique_ptr<Child> adopt_child(pid_t pid, Executor loop);
+std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop);
 
 /// Whether posix_spawn can close every descriptor above 2 in the child
 /// (closefrom), whatever the test process left inheritable.
