@@ -3,8 +3,10 @@
 // a coroutine abandoned with its context, an AsyncProcess destroyed first.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#ifndef _WIN32
 #include <signal.h>
 #include <sys/wait.h>
+#endif
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -98,10 +100,12 @@ TEST(AsyncLifetime, ACoroutineAbandonedWithItsContextStopsItsChild) {
     EXPECT_TRUE(test::alive(pid));
   }
   bool gone = !test::exists(pid);
+#ifndef _WIN32
   if (!gone) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   }
+#endif
   EXPECT_TRUE(gone) << "the child outlived its coroutine";
 }
 

@@ -88,7 +88,11 @@ TEST(AsyncProcess, FuturesCarryValuesAndErrors) {
     failed.get();
     ADD_FAILURE() << "no error";
   } catch (const ProcessError& e) {
+#ifdef _WIN32
+    EXPECT_THAT(e.what(), ::testing::StartsWith("cannot run '/nonexistent/tool': "));
+#else
     EXPECT_STREQ(e.what(), "cannot run '/nonexistent/tool': No such file or directory");
+#endif
   }
   guard.reset();
   runner.join();
@@ -142,8 +146,8 @@ TEST(AsyncProcess, TwoHundredProcessesOnOneThreadUseNoMoreThreads) {
   Process warm_up(child({"exit", "0"}));  // proctest's I/O thread exists from here
   warm_up.run().join();
   asio::io_context io;
-  const int before = thread_count();
-  constexpr int kCount = 200;
+  [[maybe_unused]] const int before = thread_count();  // (Linux: /proc)
+  const int kCount = test::spawns(200);
   std::vector<std::unique_ptr<AsyncProcess>> processes;
   int finished = 0;
   int most_threads = 0;
@@ -163,7 +167,11 @@ TEST(AsyncProcess, TwoHundredProcessesOnOneThreadUseNoMoreThreads) {
   }
   io.run();  // this thread alone runs every handler
   EXPECT_EQ(finished, kCount);
+  // On Windows each exit watch is a wait of the system thread pool
+  // (RegisterWaitForSingleObject, 63 handles to a wait thread): not counted.
+#ifndef _WIN32
   EXPECT_EQ(most_threads, before);
+#endif
   for (auto& p : processes) EXPECT_EQ(p->exit_code(), 0);
 }
 
@@ -194,6 +202,9 @@ TEST(AsyncProcess, CancellationEndsTheWaitAndKeepsTheChild) {
 }
 
 TEST(AsyncProcess, AsyncCloseKillsAfterTheGracePeriodWithoutBlocking) {
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent, so the stop signal ends the child at once "
+      "(TerminateJobObject): there is no grace period to wait out");
   asio::io_context io;
   AsyncProcess p(io.get_executor(), child({"ignore-term"}), {.grace = 100ms});
   bool closed = false;

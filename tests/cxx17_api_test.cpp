@@ -9,6 +9,10 @@ namespace {
 
 TEST(Cxx17, BuildsAndRunsWithoutDesignatedInitializers) {
   static_assert(__cplusplus < 202002L, "this file must be compiled as C++17");
+#ifdef _WIN32
+  GTEST_SKIP() << "POSIX only: runs sort and echo from PATH (the headers compile as C++17 "
+                  "everywhere)";
+#endif
   Options options;
   options.input = Input::bytes("b\na\n");
   Process p({"sort"}, options);

@@ -59,7 +59,11 @@ TEST(UnifiedDiff, CutsALongDiffWithANote) {
 // Issue 12, item 15: each diff line was printed whole (a 100 MB line: a 100 MB
 // message).
 TEST(UnifiedDiff, ShortensVeryLongLinesInTheMiddle) {
-  EXPECT_EQ(unified_diff("short\n", std::string(3000, 'x') + "\n"),
+  // Appended, not `std::string(3000, 'x') + "\n"`: mingw's GCC 12 at -O1
+  // warns (-Warray-bounds) about that temporary, a known false positive.
+  std::string long_line(3000, 'x');
+  long_line += '\n';
+  EXPECT_EQ(unified_diff("short\n", long_line),
             "--- expected\n+++ actual\n@@ -1 +1 @@\n-short\n+" + std::string(666, 'x') +
                 " …(2001 bytes left out)… " + std::string(333, 'x'));
 }

@@ -1,9 +1,16 @@
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <csignal>
 
 #include "proctest/exit_status.hpp"
+#include "support.hpp"
+
+#ifdef _WIN32
+// The traditional layout of a POSIX wait status, which from_wait_status()
+// decodes on Windows too.
+#define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
+#define WCOREFLAG 0x80
+#endif
 
 namespace proctest {
 namespace {
@@ -76,8 +83,67 @@ TEST(ExitStatus, LostStatusIsNeverASuccess) {
 
 TEST(SignalName, KnownRealtimeAndUnknown) {
   EXPECT_EQ(signal_name(SIGINT), "SIGINT");
+#ifdef SIGRTMIN
   EXPECT_EQ(signal_name(SIGRTMIN + 2), "SIGRTMIN+2");
+#endif
   EXPECT_EQ(signal_name(200), "signal 200");
+}
+
+// Windows exit codes: the 32-bit code, crash codes named (worded on every
+// platform: the text module has no system call).
+TEST(ExitStatus, WindowsCrashCodesAreNamed) {
+  ExitStatus av = ExitStatus::from_exit_code(0xC0000005);
+  EXPECT_EQ(av.state(), ExitStatus::State::crashed);
+  EXPECT_TRUE(av.crashed());
+  EXPECT_TRUE(av.finished());
+  EXPECT_FALSE(av.exited());
+  EXPECT_EQ(av.code(), std::nullopt);
+  EXPECT_EQ(av.crash_code(), 0xC0000005u);
+  EXPECT_EQ(av.exit_code(), -1073741819) << "as %ERRORLEVEL% shows it";
+  EXPECT_EQ(av.to_string(), "crashed with an access violation (0xC0000005)");
+  EXPECT_EQ(ExitStatus::from_exit_code(0xC00000FD).to_string(),
+            "crashed with a stack overflow (0xC00000FD)");
+  EXPECT_EQ(ExitStatus::from_exit_code(0xC0000409).to_string(),
+            "crashed with a stack buffer overrun (0xC0000409)");
+  EXPECT_EQ(ExitStatus::from_exit_code(0xC0000094).to_string(),
+            "crashed with an integer divide by zero (0xC0000094)");
+  EXPECT_EQ(ExitStatus::from_exit_code(0x80000003).to_string(),
+            "crashed with a breakpoint (0x80000003)");
+  EXPECT_EQ(ExitStatus::from_exit_code(0xE0434352).to_string(),
+            "crashed with exception code 0xE0434352");
+  EXPECT_EQ(ExitStatus::from_exit_code(0x40010004).to_string(),
+            "crashed with a termination by a debugger (0x40010004)");
+  EXPECT_EQ(ExitStatus::from_exit_code(0xC000013A).to_string(),
+            "ended by Ctrl-C or Ctrl-Break (0xC000013A)");
+}
+
+TEST(ExitStatus, WindowsExitCodesAreThirtyTwoBits) {
+  EXPECT_EQ(ExitStatus::from_exit_code(3).to_string(), "exited with code 3");
+  EXPECT_EQ(ExitStatus::from_exit_code(259).code(), 259) << "STILL_ACTIVE is a code like any";
+  EXPECT_EQ(ExitStatus::from_exit_code(0x7FFFFFFF).code(), 0x7FFFFFFF);
+  ExitStatus minus_one = ExitStatus::from_exit_code(0xFFFFFFFF);
+  EXPECT_TRUE(minus_one.exited()) << "exit(-1) is the program's own";
+  EXPECT_EQ(minus_one.code(), -1);
+  EXPECT_TRUE(ExitStatus::from_exit_code(0xFFFF0000).exited());
+  EXPECT_TRUE(ExitStatus::from_exit_code(0xFFFEFFFF).crashed());
+}
+
+TEST(ExitStatus, WindowsTerminationByProctestIsTheSignalItStoodFor) {
+  using namespace std::chrono_literals;
+  ExitStatus killed = ExitStatus::from_exit_code(137, 5ms, StopStep::kill, false, {}, 9);
+  EXPECT_TRUE(killed.signaled());
+  EXPECT_EQ(killed.signal(), 9);
+  EXPECT_EQ(killed.exit_code(), -9);
+  EXPECT_EQ(killed.native(), 137);
+  EXPECT_EQ(killed.to_string(),
+            "killed by SIGKILL (signal 9), after SIGKILL at the end of the grace period");
+  EXPECT_TRUE(
+      ExitStatus::from_exit_code(0xC000013A, 5ms, StopStep::terminate, false, {}, 15).signaled())
+      << "the default handler of the CTRL_BREAK_EVENT sent for SIGTERM";
+  ExitStatus own = ExitStatus::from_exit_code(3, 5ms, StopStep::terminate, false, {}, 15);
+  EXPECT_TRUE(own.exited()) << "it handled the event and exited with a code of its own";
+  EXPECT_EQ(ExitStatus::from_exit_code(137).to_string(), "exited with code 137")
+      << "137 without a termination by proctest is just a code";
 }
 
 }  // namespace

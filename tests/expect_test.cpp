@@ -2,8 +2,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <signal.h>
-
 #include <thread>
 
 #include "support.hpp"
@@ -155,6 +153,7 @@ TEST(Expect, ATimeoutWithNothingOnStdoutSaysTheProgramMayBeBuffering) {
                          "make it flush (its unbuffered option, such as python3 -u or stdbuf -oL, "
                          "or fflush), or run it on a terminal (Options::terminal)");
   // The advice holds: on a terminal, C stdio sends each line at once.
+  PROCTEST_NEEDS_TERMINAL();
   Process tty(child({"buffered", "ready\\n", ""}), {.terminal = Terminal{}});
   tty.run();
   EXPECT_EQ(tty.expect("ready", patient()), "ready");

@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 
 class Demo : public ProcessFixture {
  protected:
-  Demo() : ProcessFixture(PROCTEST_CHILD) {}
+  Demo() : ProcessFixture(test::child_path()) {}
 };
 
 TEST_F(Demo, Passes) {
@@ -69,7 +69,7 @@ TEST_F(Demo, LeavesAGrandchild) {
 class DemoBackground : public Demo {};
 
 TEST_F(DemoBackground, ServerAndClient) {
-  const auto& server = start_background("server", {PROCTEST_CHILD, "pause"}, "rea(dy)");
+  const auto& server = start_background("server", {test::child_path(), "pause"}, "rea(dy)");
   Process& client = spawn({"print", "", "connection refused\\n", "1"});
   client.join();
   EXPECT_THAT(client, Succeeded()) << "server said " << server.ready[1];

@@ -40,7 +40,9 @@ class FixtureTest : public ProcessFixture {
 TEST_F(FixtureTest, SpawnRunsTheBinaryUnderTest) {
   Process& p = spawn({"args", "one", "two"});
   EXPECT_EQ(p.output(), "one\ntwo\n");
-  EXPECT_EQ(p.arguments().front(), test::child_path());
+  // (Compared as paths: Windows spells the resolved program with backslashes.)
+  EXPECT_EQ(std::filesystem::path(p.arguments().front()),
+            std::filesystem::path(test::child_path()));
   EXPECT_THAT(spawn("args 'a b' c").output(), "a b\nc\n") << "split like a shell";
   Process& q = spawn(std::vector<std::string>{"exit", "3"});
   q.join();
@@ -51,7 +53,9 @@ TEST_F(FixtureTest, SpawnProgramRunsAnyProgram) {
   Process& p = spawn_program({test::child_path(), "exit", "3"});
   p.join();
   EXPECT_THAT(p, ExitedWith(3));
+#ifndef _WIN32
   EXPECT_EQ(spawn_program("/bin/echo hi").output(), "hi\n");
+#endif
 }
 
 TEST_F(FixtureTest, AProgramThatCannotStartThrowsAndIsStillListed) {
@@ -66,7 +70,8 @@ TEST_F(FixtureTest, TheDefaultCwdIsTheTestsOwnTempDir) {
   EXPECT_THAT(dir.filename().string(),
               StartsWith("proctest-FixtureTest.TheDefaultCwdIsTheTestsOwnTempDir-"));
   EXPECT_EQ(spawn({"cwd"}).output(), dir.string() + "\n");
-  EXPECT_EQ(spawn({"cwd"}, {.cwd = "/"}).output(), "/\n") << "an explicit cwd wins";
+  EXPECT_EQ(spawn({"cwd"}, {.cwd = "/"}).output(), std::filesystem::absolute("/").string() + "\n")
+      << "an explicit cwd wins";
   use_temp_dir_as_cwd(false);
   EXPECT_EQ(spawn({"cwd"}).output(), std::filesystem::current_path().string() + "\n");
 }
@@ -148,9 +153,12 @@ TEST(Teardown, StopsEverythingIncludingGrandchildren) {
     probe.TearDown();
     for (int pid : pids)
       EXPECT_TRUE(test::stopped_and_reaped(pid)) << pid << " survived the teardown";
+    // (Under Wine the stop signal cannot be sent as CTRL_BREAK_EVENT: it ends
+    // each tree at once, so nothing is left for SIGKILL.)
+    const int last = test::under_wine() ? SIGTERM : SIGKILL;
     EXPECT_THAT(plain, KilledBy(SIGTERM));
-    EXPECT_THAT(stubborn, KilledBy(SIGKILL));
-    EXPECT_THAT(parent, KilledBy(SIGKILL));
+    EXPECT_THAT(stubborn, KilledBy(last));
+    EXPECT_THAT(parent, KilledBy(last));
   }
 }
 
@@ -165,7 +173,8 @@ TEST(Teardown, StopsAllProcessesAtOnce) {
   // One grace period in all, not one each (which would be 4 s): the bound is
   // the behaviour.
   EXPECT_LT(test::ms_since(start), 3000);
-  for (const auto& p : probe.processes()) EXPECT_THAT(*p, KilledBy(SIGKILL));
+  const int last = test::under_wine() ? SIGTERM : SIGKILL;  // (as above)
+  for (const auto& p : probe.processes()) EXPECT_THAT(*p, KilledBy(last));
 }
 
 TEST(Teardown, StopsWhatALeaderThatExitedLeftBehind) {
@@ -186,6 +195,7 @@ TEST(Teardown, StopsWhatALeaderThatExitedLeftBehind) {
 }
 
 TEST(Teardown, ABinaryWithoutASlashIsLookedUpInPath) {
+  PROCTEST_POSIX_ONLY("runs echo from PATH");
   Probe probe("echo");
   probe.SetUp();
   EXPECT_EQ(probe.spawn({"hi"}).output(), "hi\n");
@@ -211,7 +221,7 @@ TEST(Teardown, RemovesTheTempDirOfAPassingTest) {
   Probe probe;
   probe.SetUp();
   std::filesystem::path dir = probe.temp_dir();
-  std::ofstream(dir / "left-behind.txt") << "x";
+  std::ofstream(dir / "left-behind.txt", std::ios::binary) << "x";
   ASSERT_TRUE(std::filesystem::exists(dir / "left-behind.txt"));
   probe.TearDown();
   EXPECT_FALSE(std::filesystem::exists(dir));
@@ -248,7 +258,12 @@ TEST_F(FixtureTest, StartBackgroundWaitsForReadinessThenStopBackgroundStopsIt) {
   EXPECT_EQ(&background("server"), server.process);
   Process& client = spawn_program(test::child({"print", "ok"}));
   EXPECT_EQ(client.output(), "ok");
-  EXPECT_THAT(stop_background("server"), ExitedWith(7));
+  // (Under Wine the stop signal cannot reach the handler: CTRL_BREAK_EVENT.)
+  if (test::under_wine()) {
+    EXPECT_THAT(stop_background("server"), KilledBy(SIGTERM));
+  } else {
+    EXPECT_THAT(stop_background("server"), ExitedWith(7));
+  }
   // No pattern: started, not waited for.
   const Background& quiet = start_background("quiet", test::child({"pause"}), "");
   EXPECT_EQ(quiet.ready.size(), 0u);

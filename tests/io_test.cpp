@@ -2,7 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#ifndef _WIN32
 #include <fcntl.h>
+#endif
 
 #include <cstdio>
 #include <fstream>
@@ -38,7 +40,7 @@ TEST(Input, BytesMayContainNul) {
 
 TEST(Input, FileContentIsStdin) {
   TempDir dir;
-  std::ofstream(dir.path / "in") << "from a file\n";
+  std::ofstream(dir.path / "in", std::ios::binary) << "from a file\n";
   Process p(child({"echo"}), {.input = Input::file(dir.path / "in")});
   EXPECT_EQ(p.run().output(), "from a file\n");
 }
@@ -123,6 +125,54 @@ TEST(Output, NullDiscards) {
   EXPECT_THROW(p.error(), ProcessInvalidStreamError);
 }
 
+#ifdef _WIN32
+// Points one of the test process's own standard handles at a file for the
+// lifetime of the object (SetStdHandle: what Input/Output::inherit() pass on).
+class Redirect {
+ public:
+  Redirect(DWORD which, const std::filesystem::path& file, bool write)
+      : which_(which), saved_(::GetStdHandle(which)) {
+    file_ = ::CreateFileW(file.wstring().c_str(), write ? GENERIC_WRITE : GENERIC_READ,
+                          FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                          write ? CREATE_ALWAYS : OPEN_EXISTING, 0, nullptr);
+    ::SetStdHandle(which, file_);
+  }
+  ~Redirect() {
+    ::SetStdHandle(which_, saved_);
+    ::CloseHandle(file_);
+  }
+
+ private:
+  DWORD which_;
+  HANDLE saved_;
+  HANDLE file_;
+};
+
+TEST(Input, InheritReadsOurOwnStdin) {
+  TempDir dir;
+  std::ofstream(dir.path / "in", std::ios::binary) << "our stdin\n";
+  std::string out;
+  {
+    Redirect r(STD_INPUT_HANDLE, dir.path / "in", false);
+    Process p(child({"echo"}), {.input = Input::inherit()});
+    out = p.run().output();
+  }
+  EXPECT_EQ(out, "our stdin\n");
+}
+
+TEST(Output, InheritWritesToOurOwnStreams) {
+  TempDir dir;
+  {
+    Redirect r1(STD_OUTPUT_HANDLE, dir.path / "out", true);
+    Redirect r2(STD_ERROR_HANDLE, dir.path / "err", true);
+    Process p(child({"lines", "1", "1"}),
+              {.output = Output::inherit(), .error = Output::inherit()});
+    p.run().join();
+  }
+  EXPECT_EQ(slurp(dir.path / "out"), "out 1\n");
+  EXPECT_EQ(slurp(dir.path / "err"), "err 1\n");
+}
+#else
 // Points one of the test process's own descriptors 0-2 somewhere else for
 // the lifetime of the object.
 class Redirect {
@@ -140,7 +190,7 @@ class Redirect {
 
 TEST(Input, InheritReadsOurOwnStdin) {
   TempDir dir;
-  std::ofstream(dir.path / "in") << "our stdin\n";
+  std::ofstream(dir.path / "in", std::ios::binary) << "our stdin\n";
   int fd = ::open((dir.path / "in").c_str(), O_RDONLY);
   std::string out;
   {
@@ -170,6 +220,7 @@ TEST(Output, InheritWritesToOurOwnStreams) {
   EXPECT_EQ(slurp(dir.path / "out"), "out 1\n");
   EXPECT_EQ(slurp(dir.path / "err"), "err 1\n");
 }
+#endif
 
 TEST(Output, OutputWithoutJoinIsWhatWasReadSoFar) {
   Process p(child({"pause"}));
@@ -246,17 +297,21 @@ TEST(Deadlock, LargeStdinToAChildThatReadsAfterWriting) {
 TEST(Stdin, ChildThatStopsReadingIsNotAnError) {
   // SIGPIPE's default action would kill the test process; the loop thread
   // blocks it, so the write fails with EPIPE and the rest is dropped.
+#ifndef _WIN32
   struct sigaction old {};
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   ::sigaction(SIGPIPE, &dfl, &old);
+#endif
   Process p(child({"close-stdin", "closed"}), {.input = Input::bytes(test::pattern(16u << 20))});
   p.run();
   EXPECT_EQ(test::wait_for_line(p), "closed");
   p.close();
   EXPECT_EQ(p.output(), "closed\n");
   EXPECT_EQ(p.status().signal(), SIGTERM);
+#ifndef _WIN32
   ::sigaction(SIGPIPE, &old, nullptr);
+#endif
 }
 
 }  // namespace

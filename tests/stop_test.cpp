@@ -23,6 +23,10 @@ TEST(Stop, ChildThatExitsOnSigtermIsReapedAtOnce) {
 }
 
 TEST(Stop, ChildThatIgnoresSigtermIsKilledAfterGrace) {
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the "
+      "stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite "
+      "step");
   Process p(child({"ignore-term"}), {.grace = 300ms});
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");
@@ -36,6 +40,10 @@ TEST(Stop, ChildThatIgnoresSigtermIsKilledAfterGrace) {
 }
 
 TEST(Stop, CleanShutdownOnSigtermIsAnExit) {
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the "
+      "stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite "
+      "step");
   Process p(child({"term-exit", "0"}));
   p.run();
   ASSERT_EQ(test::wait_for_line(p), "ready");
@@ -86,6 +94,10 @@ TEST(Stop, GrandchildIsStoppedWithTheGroup) {
 }
 
 TEST(Stop, GrandchildThatIgnoresSigtermIsKilledAtTheEndOfGrace) {
+  PROCTEST_SKIP_UNDER_WINE(
+      "CTRL_BREAK_EVENT cannot be sent (wineserver does not implement it: docs/windows.md), so the "
+      "stop signal ends the tree at once with TerminateJobObject; on Windows this is the polite "
+      "step");
   Process p(child({"grandchild-wait", "term"}), {.grace = 200ms});
   p.run();
   int grandchild = std::stoi(test::wait_for_line(p));
@@ -95,6 +107,9 @@ TEST(Stop, GrandchildThatIgnoresSigtermIsKilledAtTheEndOfGrace) {
 }
 
 TEST(Stop, OrphanedGrandchildIsStoppedAndReaped) {
+  PROCTEST_POSIX_ONLY(
+      "orphans re-parented to the test process as subreaper (windows_stop_test.cpp: the job "
+      "holds the grandchild)");
 #ifndef PROCTEST_PLATFORM_LINUX
   GTEST_SKIP() << "the posix backend has no subreaper: the orphan passes to PID 1";
 #endif
@@ -140,6 +155,7 @@ TEST(Drain, ChildThatClosesStdoutButKeepsRunning) {
 }
 
 TEST(Stop, StoppedProcessIsContinuedToHandleTheStopSignal) {
+  PROCTEST_POSIX_ONLY("SIGSTOP and SIGCONT");
   // A handled SIGTERM stays pending while a process is stopped; the stop
   // sequence sends SIGCONT after it (as systemd does) so it can clean up.
   Process p(child({"term-exit", "3"}), {.grace = 10s});

@@ -2,11 +2,19 @@
 #ifndef PROCTEST_TESTS_SUPPORT_HPP
 #define PROCTEST_TESTS_SUPPORT_HPP
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
+#endif
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,10 +24,56 @@
 #include <string>
 #include <vector>
 
+#include "platform/files.hpp"
 #include "proctest/process.hpp"
 #include "state/process_state.hpp"
 
+#ifdef _WIN32
+// The POSIX numbers the tests name, so that a test of POSIX behaviour still
+// compiles where it skips; proctest maps SIGINT, SIGKILL, SIGTERM and
+// SIGBREAK on Windows (docs/windows.md).
+#define SIGHUP 1
+#define SIGQUIT 3
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#endif
+
+/// Skips the test on Windows, where the behaviour it shows does not exist;
+/// `why` is a sentence saying so.
+#ifdef _WIN32
+#define PROCTEST_POSIX_ONLY(why) GTEST_SKIP() << "POSIX only: " << why
+#else
+#define PROCTEST_POSIX_ONLY(why) static_cast<void>(0)
+#endif
+
+/// Skips the test under Wine, where what it shows cannot happen (measured:
+/// docs/windows.md); `why` is a sentence saying so.
+#define PROCTEST_SKIP_UNDER_WINE(why) \
+  if (::proctest::test::under_wine()) GTEST_SKIP() << "Wine: " << why
+
+/// Skips the test where the backend has no terminal mode (Windows, for now),
+/// saying why.
+#define PROCTEST_NEEDS_TERMINAL()                                                           \
+  if (std::string why = ::proctest::detail::platform::terminal_unavailable(); !why.empty()) \
+  GTEST_SKIP() << "Options::terminal: " << why
+
 namespace proctest::test {
+
+/// Whether this runs under Wine (ntdll exports wine_get_version).
+inline bool under_wine() {
+#ifdef _WIN32
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
+}
 
 /// The message of the exception of type E that f() throws; "no error" if none.
 template <typename E, typename F>
@@ -32,8 +86,29 @@ std::string error_of(F&& f) {
   return "no error";
 }
 
+#ifdef _WIN32
+/// `program` (a path CMake set) as found beside the running test program, as
+/// a Windows path (under Wine CMake's paths are Unix ones) with forward
+/// slashes, which Windows takes too: messages then show it unquoted.
+inline std::string beside_this_program(const std::string& program) {
+  std::wstring self(32768, L'\0');
+  self.resize(::GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
+  return (std::filesystem::path(self).parent_path() / std::filesystem::path(program).filename())
+      .generic_string();
+}
+
+/// The helper child program's path (set by CMake; beside the test program).
+inline std::string child_path() { return beside_this_program(PROCTEST_CHILD); }
+
+/// A test program that a test runs (its path set by CMake), beside this one.
+inline std::string demo_path(const std::string& program) { return beside_this_program(program); }
+#else
+/// A test program that a test runs (its path set by CMake).
+inline std::string demo_path(const std::string& program) { return program; }
+
 /// The helper child program's path (set by CMake).
 inline std::string child_path() { return PROCTEST_CHILD; }
+#endif
 
 /// Arguments for the helper child: child({"exit", "3"}).
 inline std::vector<std::string> child(std::vector<std::string> mode_and_args) {
@@ -41,6 +116,12 @@ inline std::vector<std::string> child(std::vector<std::string> mode_and_args) {
   return mode_and_args;
 }
 
+/// How many children a test that spawns `n` of them to show something
+/// spawns: under Wine a fifth (at least 5), since a spawn there costs 10-25
+/// times Linux's (docs/windows.md).
+inline int spawns(int n) { return under_wine() ? std::max(5, n / 5) : n; }
+
+#ifndef _WIN32
 /// The file descriptors open in this process.
 inline std::set<int> open_fds() {
   std::set<int> fds;
@@ -95,6 +176,33 @@ inline bool alive(int pid) {
 
 /// True while a process with this pid exists at all (zombies too).
 inline bool exists(int pid) { return ::kill(pid, 0) == 0; }
+#else
+/// The handles open in this process (GetProcessHandleCount).
+inline unsigned long handle_count() {
+  DWORD n = 0;
+  ::GetProcessHandleCount(::GetCurrentProcess(), &n);
+  return n;
+}
+
+/// True while a process with this pid runs.
+inline bool alive(int pid) {
+  HANDLE h = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
+  if (h == nullptr) return false;
+  bool running = ::WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
+  ::CloseHandle(h);
+  return running;
+}
+
+/// As alive(): Windows keeps no zombies (an ended process whose handle is
+/// still open cannot run again).
+inline bool exists(int pid) { return alive(pid); }
+
+// Only so that tests of POSIX behaviour compile where they skip
+// (PROCTEST_POSIX_ONLY): never called on Windows.
+inline std::set<int> open_fds() { return {}; }
+inline std::set<int> open_fds_after_warm_up() { return {}; }
+inline std::vector<std::pair<int, char>> children() { return {}; }
+#endif
 
 /// A descendant proctest stopped is gone: not even a zombie where the backend
 /// reaps orphans (linux, a child subreaper). On the posix backend orphans
@@ -152,18 +260,38 @@ inline std::string wait_for_line(Process& p,
   return line;
 }
 
+/// Windows: waits (up to 30 s) until the process itself has ended, its
+/// outputs not read; where a spawn is slow (Wine), a leader that starts a
+/// grandchild "at once" may still be running when a short join() begins.
+/// POSIX: nothing (a fork is fast enough for those tests as they are).
+inline void wait_until_ended(const Process& p) {
+#ifdef _WIN32
+  HANDLE h = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(p.id()));
+  if (h == nullptr) return;
+  ::WaitForSingleObject(h, 30000);
+  ::CloseHandle(h);
+#else
+  (void)p;
+#endif
+}
+
 /// A file's bytes ("" when it cannot be read).
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// A fresh directory under /tmp, removed with what it holds at scope end.
+/// A fresh directory in the temp directory (/tmp; Windows: %TEMP%), removed
+/// with what it holds at scope end.
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    char tmpl[] = "/tmp/proctest-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
+#ifdef _WIN32
+    path = detail::platform::make_unique_directory(std::filesystem::temp_directory_path(),
+                                                   "proctest-test-");
+#else
+    path = detail::platform::make_unique_directory("/tmp", "proctest-test-");
+#endif
   }
   ~TempDir() { std::filesystem::remove_all(path); }
   TempDir(const TempDir&) = delete;
@@ -176,23 +304,26 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
+    set(name, value);
+  }
+  ~ScopedEnv() { set(name_, old_ ? old_->c_str() : nullptr); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  static void set(const char* name, const char* value) {
+#ifdef _WIN32
+    // The C runtime's copy and the process's (what children inherit) both.
+    ::_putenv_s(name, value ? value : "");
+    ::SetEnvironmentVariableA(name, value);
+#else
     if (value) {
       ::setenv(name, value, 1);
     } else {
       ::unsetenv(name);
     }
+#endif
   }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
   const char* name_;
   std::optional<std::string> old_;
 };

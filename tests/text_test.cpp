@@ -3,8 +3,8 @@
 // same way.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 
+#include "support.hpp"  // the signal numbers, also where Windows has none
 #include "text/text.hpp"
 
 namespace proctest::detail {

@@ -8,6 +8,11 @@ PROCTEST_PACKAGES=(cmake ninja-build g++ pkg-config libboost1.81-dev libgtest-de
 # For the CI gates (.ci/run): tools/lint.sh (clang-tidy, clang-format) and
 # tools/fuzz.sh (clang with libFuzzer), which pass them to proctest_install_deps.
 PROCTEST_CLANG_PACKAGES=(clang-14 clang-tidy-14 clang-format-14 libclang-rt-14-dev)
+# For tools/ci/windows.sh: the mingw-w64 cross compiler (POSIX threads, so
+# std::thread works) and Wine to run the result. googletest: its sources, built
+# for the target. wine64 alone runs 64-bit programs headless (no X, no wine32);
+# wine adds /usr/bin/wine and /usr/bin/wineserver.
+PROCTEST_WINDOWS_PACKAGES=(g++-mingw-w64-x86-64-posix wine64 wine googletest)
 
 proctest_install_deps() {
   local missing=()

@@ -23,8 +23,10 @@ run_tidy() {
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DPROCTEST_BUILD_BENCHMARKS=OFF >/dev/null
   local files
+  # src/platform/windows/ is not in this (Linux) build's compile database:
+  # the mingw build of tools/ci/windows.sh compiles it with -Werror instead.
   files=$(git ls-files 'include/*.cpp' 'src/*.cpp' 'matchers/*.cpp' 'fixture/*.cpp' \
-    'transcripts/*.cpp')
+    'transcripts/*.cpp' ':!src/platform/windows/*')
   local out
   out=$(mktemp)
   local status=0

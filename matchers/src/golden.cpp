@@ -105,7 +105,10 @@ detail::GoldenMatcher MatchesGolden(std::filesystem::path path, std::vector<Reda
                                     const char* caller_file) {
   if (path.is_relative() && caller_file) {
     std::filesystem::path caller(caller_file);
-    if (caller.is_absolute()) path = caller.parent_path() / path;
+    // Rooted is enough: a file name a cross build for Windows compiled in is
+    // rooted but has no drive ("/src/x_test.cpp"), which Windows takes on
+    // the current drive (under Wine, Z: is the Unix root).
+    if (caller.has_root_directory()) path = caller.parent_path() / path;
   }
   return {path.lexically_normal(), std::move(redactions)};
 }

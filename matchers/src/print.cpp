@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "platform/files.hpp"
 #include "proctest/matchers.hpp"
 #include "report.hpp"
 
@@ -71,7 +72,7 @@ void print_stream(const Process& p, bool is_stdout, bool running, std::ostream& 
       os << "merged into stdout";
       return;
     case Output::Kind::null:
-      os << "not captured (it goes to /dev/null)";
+      os << "not captured (it goes to " << detail::platform::null_device() << ")";
       return;
     case Output::Kind::file:
       os << "not captured (it goes to the file " << quote_argument(how.path().string()) << ")";

@@ -29,6 +29,31 @@ ExitStatus ExitStatus::running_for(std::chrono::nanoseconds elapsed, bool timed_
   return s;
 }
 
+ExitStatus ExitStatus::from_exit_code(std::uint32_t code, std::chrono::nanoseconds duration,
+                                      StopStep stopped_by, bool timed_out,
+                                      std::chrono::milliseconds timeout, int terminated_by) {
+  ExitStatus s;
+  if (timed_out) s.timeout_ = timeout;
+  s.native_ = static_cast<int>(code);
+  s.duration_ = duration;
+  s.stopped_by_ = stopped_by;
+  s.timed_out_ = timed_out;
+  // 0xC000013A (STATUS_CONTROL_C_EXIT): the default handler of the console
+  // control event proctest sent for that signal ended it.
+  if (terminated_by > 0 &&
+      (code == static_cast<std::uint32_t>(128 + terminated_by) || code == 0xC000013Au)) {
+    s.state_ = State::signaled;
+    s.value_ = terminated_by;
+  } else if (detail::is_crash_code(code)) {
+    s.state_ = State::crashed;
+    s.value_ = static_cast<int>(code);
+  } else {
+    s.state_ = State::exited;
+    s.value_ = static_cast<int>(code);
+  }
+  return s;
+}
+
 ExitStatus ExitStatus::lost(std::chrono::nanoseconds duration, StopStep stopped_by, bool timed_out,
                             std::chrono::milliseconds timeout, bool discarded_by_kernel) {
   ExitStatus s;
@@ -46,13 +71,18 @@ std::optional<int> ExitStatus::code() const noexcept {
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> ExitStatus::crash_code() const noexcept {
+  if (state_ == State::crashed) return static_cast<std::uint32_t>(value_);
+  return std::nullopt;
+}
+
 std::optional<int> ExitStatus::signal() const noexcept {
   if (state_ == State::signaled) return value_;
   return std::nullopt;
 }
 
 std::optional<int> ExitStatus::exit_code() const noexcept {
-  if (state_ == State::exited) return value_;
+  if (state_ == State::exited || state_ == State::crashed) return value_;
   if (state_ == State::signaled) return -value_;
   return std::nullopt;
 }

@@ -65,7 +65,7 @@ std::shared_ptr<ProcessState> make_state(std::vector<std::string> arguments, Opt
   }
   if (!detail::platform::valid_signal(options.stop_signal)) {
     throw ProcessError("cannot run '" + line + "': invalid stop signal " +
-                       std::to_string(options.stop_signal));
+                       std::to_string(options.stop_signal) + detail::platform::signal_hint());
   }
   auto negative = [&](std::chrono::milliseconds v, const char* name) {
     if (v.count() < 0) {
@@ -126,7 +126,7 @@ void Process::signal(int signal) {
   ProcessState& s = require_state(state_);
   if (!detail::platform::valid_signal(signal)) {
     throw ProcessError("cannot signal '" + s.command_line() + "': invalid signal " +
-                       std::to_string(signal));
+                       std::to_string(signal) + detail::platform::signal_hint());
   }
   Lock lock = s.lock();
   s.require_started_locked();

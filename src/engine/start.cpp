@@ -67,6 +67,12 @@ platform::LaunchRequest prepare(const ProcessState& s) {
   r.output = o.output;
   r.error = o.error;
   r.terminal = o.terminal;
+  if (o.terminal) {
+    if (std::string why = platform::terminal_unavailable(); !why.empty()) {
+      throw ProcessInvalidStreamError("cannot run '" + s.command_line() +
+                                      "': Options::terminal: " + why);
+    }
+  }
   if (o.terminal && o.input.kind() == Input::Kind::bytes) {
     // A terminal in line mode keeps at most this much of a line and drops
     // the rest without a word: refuse rather than lose input.
@@ -91,7 +97,11 @@ platform::LaunchRequest prepare(const ProcessState& s) {
   }
   std::vector<std::pair<std::string, std::optional<std::string>>> changes(o.env.begin(),
                                                                           o.env.end());
-  r.environment = platform::child_environment(changes, o.clear_env);
+  try {
+    r.environment = platform::child_environment(changes, o.clear_env);
+  } catch (const platform::PlatformError& e) {
+    fail_run(s, e);
+  }
   // A path is checked only if the launch fails (diagnose() says why then):
   // the launch finds the same faults, and the checks would cost every run.
   try {

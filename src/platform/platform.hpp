@@ -7,6 +7,9 @@
 //   src/platform/linux/   the exit watch on a pidfd, the child subreaper, the
 //                         containment of setsid escapees
 //   src/platform/posix/   macOS and the BSDs: the exit watch driven by SIGCHLD
+//   src/platform/windows/ CreateProcessW, a Job Object per child, overlapped
+//                         named pipes, the exit watch on the process handle
+//                         (docs/windows.md: how signals map there)
 //
 // A backend reports what it could not do with PlatformError (the step that
 // failed and the OS error); the engine words it into a ProcessError that
@@ -19,38 +22,24 @@
 #include <boost/asio/writable_pipe.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
+#include "platform/error.hpp"
+#include "platform/files.hpp"
 #include "proctest/exit_status.hpp"
 #include "proctest/stdio.hpp"
 
 namespace proctest::detail::platform {
 
 using Executor = boost::asio::io_context::executor_type;
-
-/// A platform call that failed: `step` says what proctest was doing
-/// ("cannot create a pipe"; empty for the exec itself), `code` why.
-class PlatformError : public std::runtime_error {
- public:
-  PlatformError(std::string step, std::error_code code)
-      : std::runtime_error(step.empty() ? code.message() : step + ": " + code.message()),
-        step_(std::move(step)),
-        code_(code) {}
-  const std::string& step() const noexcept { return step_; }
-  std::error_code code() const noexcept { return code_; }
-
- private:
-  std::string step_;
-  std::error_code code_;
-};
 
 // --- the I/O loop's thread ----------------------------------------------------
 
@@ -134,7 +123,11 @@ bool statuses_discarded() noexcept;
 /// How a child ended, as the backend saw it.
 struct ExitReport {
   bool known = false;  ///< false: other code reaped it; its status is lost
-  int native = 0;      ///< the raw wait status
+  int native = 0;      ///< the raw wait status (Windows: the 32-bit exit code)
+  /// Windows: the signal proctest delivered to the child before it ended
+  /// (TerminateJobObject with 128 + it, or CTRL_BREAK_EVENT), 0 if none;
+  /// decode_exit() reads the exit code in its light.
+  int signal = 0;
 };
 
 /// One started child, its process group and what containment holds of its
@@ -235,6 +228,10 @@ class TerminalControl {
 /// canonical mode passes on (TerminalControl::line_limit()).
 std::size_t terminal_line_limit() noexcept;
 
+/// Empty where the backend runs children on a terminal (Options::terminal);
+/// else why it cannot, for a ProcessInvalidStreamError.
+std::string terminal_unavailable();
+
 // --- containment and teardown ------------------------------------------------------
 
 /// Makes the test process a child subreaper where the backend can (Linux),
@@ -264,8 +261,12 @@ void release_chunk(char* chunk, std::size_t size) noexcept;
 
 /// "SIGKILL"; "SIGRTMIN+3"; "signal 77" for an unknown number.
 std::string signal_name(int signal);
-/// Whether `signal` is one kill() accepts (1..NSIG-1).
+/// Whether `signal` is one kill() accepts (1..NSIG-1); on Windows one that
+/// proctest maps (SIGINT, SIGKILL, SIGTERM, SIGBREAK).
 bool valid_signal(int signal) noexcept;
+/// What an invalid signal's error adds: empty on POSIX; on Windows which
+/// signals have a meaning there.
+std::string signal_hint();
 /// The signal numbers the engine uses by name.
 extern const int kKillSignal;       ///< SIGKILL
 extern const int kContinueSignal;   ///< SIGCONT

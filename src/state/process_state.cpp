@@ -52,7 +52,7 @@ void ProcessState::require_captured(bool is_stdout) const {
       why = name + " goes to the file '" + how.path().string() + "'";
       break;
     case Output::Kind::null:
-      why = name + " goes to /dev/null";
+      why = name + " goes to " + platform::null_device();
       break;
     default:
       why = name + " is inherited from the test process";

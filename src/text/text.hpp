@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -53,8 +54,20 @@ std::string_view line_at(std::string_view text, std::size_t begin, std::size_t& 
 /// "\"ready\\n\"".
 std::string quoted(std::string_view text);
 
+/// Whether a Windows exit code is what a process that crashed (or was ended by
+/// the system) reports rather than an exit(N) of its own: an NTSTATUS warning
+/// or error (0x80000000 and up) or a named debugger code (0x4001000x); not
+/// 0xFFFF0000 and up, which are exit(-1) .. exit(-65536).
+bool is_crash_code(std::uint32_t code);
+
+/// A crash code in words, to follow "crashed with": "an access violation
+/// (0xC0000005)", "a stack overflow (0xC00000FD)"; "exception code
+/// 0xE0434352" for one without a name.
+std::string crash_text(std::uint32_t code);
+
 /// How a process ended, as a sentence fragment: "exited with code 3",
-/// "killed by SIGSEGV (signal 11), core dumped", "running", "not started",
+/// "killed by SIGSEGV (signal 11), core dumped", "crashed with an access
+/// violation (0xC0000005)", "running", "not started",
 /// "ended, but its status was lost (reaped elsewhere)"; plus ", after the stop
 /// signal" or ", after SIGKILL at the end of the grace period".
 std::string status_text(const ExitStatus& status);

@@ -10,6 +10,7 @@
 
 #include "match.hpp"
 #include "parse.hpp"
+#include "platform/files.hpp"
 #include "proctest/transcript.hpp"
 #include "report.hpp"
 #include "update.hpp"
@@ -64,12 +65,12 @@ class CaseDirectory {
  public:
   CaseDirectory() {
     const std::filesystem::path base = std::filesystem::temp_directory_path();
-    std::string name = (base / "proctest-transcript-XXXXXX").string();
-    if (!::mkdtemp(name.data())) {
+    try {
+      made_ = detail::platform::make_unique_directory(base, "proctest-transcript-");
+    } catch (const detail::platform::PlatformError& e) {
       throw std::runtime_error("cannot create a directory for the case in " + base.string() + ": " +
-                               std::strerror(errno));
+                               e.code().message());
     }
-    made_ = name;
     std::error_code ec;
     root_ = std::filesystem::canonical(made_, ec);
     if (ec) root_ = made_;

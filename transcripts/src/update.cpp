@@ -2,19 +2,13 @@
 // and the line shifts it leaves behind for later cases of the same process.
 #include "update.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <utility>
 
 #include "match.hpp"
+#include "platform/files.hpp"
 
 namespace proctest::detail {
 
@@ -107,52 +101,35 @@ std::string shift_key(const std::filesystem::path& file) {
   return ec ? file.string() : canonical.string();
 }
 
+// The platform's locked file, its errors as TranscriptErrors naming the file.
 class LockedFile {
  public:
   explicit LockedFile(const std::filesystem::path& path)
-      : name_(path.string()), fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC)) {
-    if (fd_ < 0) fail("cannot open it to update it");
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) fail("cannot lock it to update it");
-    }
-  }
-  LockedFile(const LockedFile&) = delete;
-  LockedFile& operator=(const LockedFile&) = delete;
-  ~LockedFile() {
-    if (fd_ >= 0) ::close(fd_);  // also releases the lock
-  }
+      : name_(path.string()), file_(guard([&] { return platform::LockedFile(path); })) {}
 
   std::string read() {
-    std::string text;
-    char buffer[65536];
-    for (off_t offset = 0;;) {
-      const ssize_t n = ::pread(fd_, buffer, sizeof buffer, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("cannot read it to update it");
-      if (n == 0) return text;
-      text.append(buffer, static_cast<std::size_t>(n));
-      offset += n;
-    }
+    return guard([&] { return file_.read(); });
   }
 
   // In place, so the file keeps its inode, mode and links.
   void write(std::string_view text) {
-    for (std::size_t done = 0; done < text.size();) {
-      const ssize_t n =
-          ::pwrite(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("cannot write it");
-      done += static_cast<std::size_t>(n);
-    }
-    if (::ftruncate(fd_, static_cast<off_t>(text.size())) != 0) fail("cannot write it");
+    guard([&] {
+      file_.write(text);
+      return 0;
+    });
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw TranscriptError(name_, 0, what + ": " + std::strerror(errno));
+  template <typename F>
+  auto guard(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const platform::PlatformError& e) {
+      throw TranscriptError(name_, 0, e.what());
+    }
   }
   std::string name_;
-  int fd_;
+  platform::LockedFile file_;
 };
 
 bool same_commands(const TranscriptBlock& a, const TranscriptBlock& b) {

@@ -114,6 +114,8 @@ std::vector<std::string> child_environment(
   return env;
 }
 
+const char* null_device() noexcept { return "/dev/null"; }
+
 bool statuses_discarded() noexcept {
   struct sigaction current {};
   if (::sigaction(SIGCHLD, nullptr, &current) != 0) return false;

@@ -131,6 +131,8 @@ std::string signal_name(int signal) {
 
 bool valid_signal(int signal) noexcept { return signal > 0 && signal < NSIG; }
 
+std::string signal_hint() { return {}; }
+
 const int kKillSignal = SIGKILL;
 const int kContinueSignal = SIGCONT;
 const int kTerminateSignal = SIGTERM;

@@ -123,4 +123,6 @@ std::size_t terminal_line_limit() noexcept {
 #endif
 }
 
+std::string terminal_unavailable() { return {}; }
+
 }  // namespace proctest::detail::platform

@@ -1,0 +1,22 @@
+# Boost for the mingw-w64 cross build (see ../mingw-w64.cmake): Boost::headers
+# over a directory that holds only a link to ${PROCTEST_MINGW_BOOST_INCLUDE}/boost,
+# so the host's other headers stay out of the target's include path.
+if(TARGET Boost::headers)
+  return()
+endif()
+set(_proctest_boost_root ${PROCTEST_MINGW_BOOST_INCLUDE})
+if(NOT _proctest_boost_root)
+  set(_proctest_boost_root /usr/include)
+endif()
+set(_proctest_boost_include ${CMAKE_BINARY_DIR}/proctest-mingw-boost/include)
+if(NOT EXISTS ${_proctest_boost_include}/boost)
+  file(MAKE_DIRECTORY ${_proctest_boost_include})
+  file(CREATE_LINK ${_proctest_boost_root}/boost ${_proctest_boost_include}/boost SYMBOLIC)
+endif()
+add_library(Boost::headers INTERFACE IMPORTED)
+set_target_properties(Boost::headers PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${_proctest_boost_include})
+add_library(Boost::boost ALIAS Boost::headers)
+set(Boost_INCLUDE_DIRS ${_proctest_boost_include})
+set(Boost_FOUND TRUE)
+unset(_proctest_boost_root)
+unset(_proctest_boost_include)
