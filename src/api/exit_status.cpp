@@ -89,4 +89,29 @@ std::optional<int> ExitStatus::exit_code() const noexcept {
 
 std::string ExitStatus::to_string() const { return detail::status_text(*this); }
 
+// A POSIX wait status word, decoded by its traditional layout (the same on
+// Linux, macOS and the BSDs; no <sys/wait.h> macros, so it builds everywhere).
+ExitStatus ExitStatus::from_wait_status(int wait_status, std::chrono::nanoseconds duration,
+                                        StopStep stopped_by, bool timed_out,
+                                        std::chrono::milliseconds timeout) {
+  ExitStatus s;
+  if (timed_out) s.timeout_ = timeout;
+  s.native_ = wait_status;
+  s.duration_ = duration;
+  s.stopped_by_ = stopped_by;
+  s.timed_out_ = timed_out;
+  const int low = wait_status & 0x7f;
+  if (low == 0) {
+    s.state_ = State::exited;
+    s.value_ = (wait_status >> 8) & 0xff;
+  } else if (low != 0x7f) {
+    s.state_ = State::signaled;
+    s.value_ = low;
+    s.core_dumped_ = (wait_status & 0x80) != 0;
+  } else {
+    s.state_ = State::running;  // stopped or continued: not ended
+  }
+  return s;
+}
+
 }  // namespace proctest

@@ -145,29 +145,3 @@ ExitStatus decode_exit(const ExitReport& report, std::chrono::nanoseconds durati
 
 }  // namespace proctest::detail::platform
 
-namespace proctest {
-
-// The raw status word is a POSIX notion: decoded here, in the platform layer.
-ExitStatus ExitStatus::from_wait_status(int wait_status, std::chrono::nanoseconds duration,
-                                        StopStep stopped_by, bool timed_out,
-                                        std::chrono::milliseconds timeout) {
-  ExitStatus s;
-  if (timed_out) s.timeout_ = timeout;
-  s.native_ = wait_status;
-  s.duration_ = duration;
-  s.stopped_by_ = stopped_by;
-  s.timed_out_ = timed_out;
-  if (WIFEXITED(wait_status)) {
-    s.state_ = State::exited;
-    s.value_ = WEXITSTATUS(wait_status);
-  } else if (WIFSIGNALED(wait_status)) {
-    s.state_ = State::signaled;
-    s.value_ = WTERMSIG(wait_status);
-    s.core_dumped_ = WCOREDUMP(wait_status);
-  } else {
-    s.state_ = State::running;  // stopped or continued: not ended
-  }
-  return s;
-}
-
-}  // namespace proctest
