@@ -55,6 +55,29 @@ TEST(TrialConcurrency, TwoThreadsReadingAFinishedCaptureBothGetAllOfIt) {
   }
 }
 
+// The same for stderr: error() assembling on one thread while another reads
+// captured_error() (the stderr twins share the stream code, this pins it).
+TEST(TrialConcurrency, TwoThreadsReadingAFinishedStderrCaptureBothGetAllOfIt) {
+  for (int round = 0; round < test::spawns(10); ++round) {
+    Process p(child({"pump", "0", "0", std::to_string(kEightMiB)}));
+    p.run().join(30s);
+    std::size_t sizes[2] = {};
+    StartLine start(2);
+    std::thread a([&] {
+      start.arrive_and_wait();
+      sizes[0] = p.error().size();
+    });
+    std::thread b([&] {
+      start.arrive_and_wait();
+      sizes[1] = p.captured_error().size();
+    });
+    a.join();
+    b.join();
+    ASSERT_EQ(sizes[0], kEightMiB) << "round " << round;
+    ASSERT_EQ(sizes[1], kEightMiB) << "round " << round;
+  }
+}
+
 // A watcher polling the capture while output() assembles it on another thread
 // sees a size that only grows.
 TEST(TrialConcurrency, APolledCaptureNeverShrinks) {
