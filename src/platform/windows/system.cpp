@@ -97,4 +97,3 @@ ExitStatus decode_exit(const ExitReport& report, std::chrono::nanoseconds durati
 }
 
 }  // namespace proctest::detail::platform
-
