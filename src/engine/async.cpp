@@ -322,7 +322,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
   AsyncRequest request_;
   std::unique_ptr<AsyncHandler> handler_;
   asio::executor_work_guard<asio::any_io_executor> work_;
-  std::optional<asio::steady_timer> timer_;  // until detach()
+  std::optional<asio::steady_timer> timer_;  // until release()
   std::shared_ptr<Registry::Shared> registry_;
   std::unique_ptr<Machine> machine_;  // created at the first step
   std::shared_ptr<ExpectMatch> match_;
