@@ -60,7 +60,7 @@ TEST(AsyncLifetimeDeathTest, DestroyingTheContextWithAJoinPendingAbandonsIt) {
 // followed at once by the context's end; the sanitizer builds see a touch of
 // freed memory, the others pass either way.
 TEST(AsyncLifetime, AContextDestroyedAsTheLoopReleasesAFinishedOperationIsNotTouched) {
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < test::spawns(40); ++round) {
     auto io = std::make_unique<asio::io_context>();
     AsyncProcess p(io->get_executor(), child({"pause"}));
     p.process().run();
