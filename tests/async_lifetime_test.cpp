@@ -13,7 +13,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <thread>
 
 #include "proctest/async.hpp"
 #include "support.hpp"
@@ -39,9 +38,12 @@ int destroyed_context_scenario() {
   io->run();
   io->restart();
   p.async_join([&](std::exception_ptr) { called = true; });
-  io.reset();                         // the join is pending
-  p.process().join(10s);              // the child exits meanwhile: nothing may be posted
-  std::this_thread::sleep_for(50ms);  // the loop's pokes after the exit have run
+  io.reset();             // the join is pending
+  p.process().join(10s);  // the child exits meanwhile: nothing may be posted
+  // The loop has one thread: once it has seen a later process end, it is
+  // past the handler of p's exit and every poke that handler made.
+  Process later(child({"exit", "0"}));
+  later.run().join(10s);
   return called ? 3 : 0;
 }
 

@@ -19,39 +19,7 @@ TEST(Leak, HundredsOfRunsLeaveFdsAndChildrenUnchanged) {
 #else
   constexpr int kRuns = 300;
 #endif
-  for (int i = 0; i < kRuns; ++i) {
-    switch (i % 5) {
-      case 0: {
-        Process p(child({"exit", "1"}));
-        p.run().join();
-        break;
-      }
-      case 1: {
-        Process p(child({"echo"}), {.input = Input::bytes("data")});
-        p.run().output();
-        break;
-      }
-      case 2: {
-        Process p(child({"pause"}));
-        p.run();  // destroyed while running: the stop sequence
-        break;
-      }
-      case 3: {
-        Process p(child({"echo"}), {.input = Input::pipe(), .error = Output::merge()});
-        p.run();
-        p.write("x");
-        p.close();
-        break;
-      }
-      default: {
-        // The orphan holds stderr: the drain delay ends it, join() reaps it.
-        Process p(child({"grandchild"}),
-                  {.output = Output::null(), .drain_delay = std::chrono::milliseconds(5)});
-        p.run().join();
-        break;
-      }
-    }
-  }
+  for (int i = 0; i < kRuns; ++i) test::run_leak_mix_case(i);
   EXPECT_EQ(test::open_fds(), fds);
   EXPECT_EQ(test::children(), kids);  // no zombies, no live descendants
 }

@@ -328,6 +328,43 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
+/// One run of the leak tests' mix, by `i % 5`: an exit code, canned stdin
+/// echoed back, a process destroyed while running (the stop sequence), a
+/// live stdin pipe then close(), and a grandchild holding stderr (the drain
+/// delay ends the wait; on Windows the job, on Linux join() reaps it).
+inline void run_leak_mix_case(int i) {
+  switch (i % 5) {
+    case 0: {
+      Process p(child({"exit", "1"}));
+      p.run().join();
+      break;
+    }
+    case 1: {
+      Process p(child({"echo"}), {.input = Input::bytes("data")});
+      EXPECT_EQ(p.run().output(), "data");
+      break;
+    }
+    case 2: {
+      Process p(child({"pause"}));
+      p.run();  // destroyed while running: the stop sequence
+      break;
+    }
+    case 3: {
+      Process p(child({"echo"}), {.input = Input::pipe(), .error = Output::merge()});
+      p.run();
+      p.write("x");
+      p.close();
+      break;
+    }
+    default: {
+      Process p(child({"grandchild"}),
+                {.output = Output::null(), .drain_delay = std::chrono::milliseconds(5)});
+      p.run().join();
+      break;
+    }
+  }
+}
+
 }  // namespace proctest::test
 
 #endif

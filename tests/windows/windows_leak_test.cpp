@@ -25,45 +25,12 @@ int leak_runs() {
   return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 100;
 }
 
-void one_run(int i) {
-  switch (i % 5) {
-    case 0: {
-      Process p(child({"exit", "1"}));
-      p.run().join();
-      break;
-    }
-    case 1: {
-      Process p(child({"echo"}), {.input = Input::bytes("data")});
-      EXPECT_EQ(p.run().output(), "data");
-      break;
-    }
-    case 2: {
-      Process p(child({"pause"}));
-      p.run();  // destroyed while running: the stop sequence
-      break;
-    }
-    case 3: {
-      Process p(child({"echo"}), {.input = Input::pipe(), .error = Output::merge()});
-      p.run();
-      p.write("x");
-      p.close();
-      break;
-    }
-    default: {
-      // The grandchild holds stderr: the drain delay ends the job.
-      Process p(child({"grandchild"}),
-                {.output = Output::null(), .drain_delay = std::chrono::milliseconds(5)});
-      p.run().join();
-      break;
-    }
-  }
-}
-
 TEST(WindowsLeak, ManyRunsLeaveTheHandleCountUnchanged) {
-  for (int i = 0; i < 5; ++i) one_run(i);  // the loop, its thread pool waits, the console
+  for (int i = 0; i < 5; ++i)
+    test::run_leak_mix_case(i);  // the loop, its thread pool waits, the console
   const unsigned long before = test::handle_count();
   const int runs = leak_runs();
-  for (int i = 0; i < runs; ++i) one_run(i);
+  for (int i = 0; i < runs; ++i) test::run_leak_mix_case(i);
   const unsigned long after = test::handle_count();
   std::cout << "handles before " << before << ", after " << runs << " runs " << after << "\n";
   EXPECT_EQ(after, before);
