@@ -340,7 +340,9 @@ inline void run_leak_mix_case(int i) {
       break;
     }
     case 1: {
-      Process p(child({"echo"}), {.input = Input::bytes("data")});
+      Options options;  // no designated initializers: C++17 tests include this
+      options.input = Input::bytes("data");
+      Process p(child({"echo"}), options);
       EXPECT_EQ(p.run().output(), "data");
       break;
     }
@@ -350,15 +352,20 @@ inline void run_leak_mix_case(int i) {
       break;
     }
     case 3: {
-      Process p(child({"echo"}), {.input = Input::pipe(), .error = Output::merge()});
+      Options options;
+      options.input = Input::pipe();
+      options.error = Output::merge();
+      Process p(child({"echo"}), options);
       p.run();
       p.write("x");
       p.close();
       break;
     }
     default: {
-      Process p(child({"grandchild"}),
-                {.output = Output::null(), .drain_delay = std::chrono::milliseconds(5)});
+      Options options;
+      options.output = Output::null();
+      options.drain_delay = std::chrono::milliseconds(5);
+      Process p(child({"grandchild"}), options);
       p.run().join();
       break;
     }
