@@ -17,15 +17,6 @@
 
 namespace proctest::detail::platform::sys {
 
-void Fd::reset(int fd) noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
-void fail(const std::string& step, int error) {
-  throw PlatformError(step, std::error_code(error, std::system_category()));
-}
-
 namespace {
 
 // Moves a child-side descriptor above 2, so that the dup2 actions onto 0-2
