@@ -59,6 +59,13 @@ function(_proctest_binaries caller target entries_var definitions_var)
   set(definitions "")
   set(index 0)
   foreach(binary IN LISTS ARGN)
+    # A Windows path (C:/... or C:\...) is absolute on every host, also in a
+    # cross build on Linux, where IS_ABSOLUTE does not know drive letters;
+    # its backslashes become slashes (the path goes into a C++ string).
+    if(binary MATCHES "^([^=]+=)?([A-Za-z]:[/\\].*)$")
+      string(REPLACE "\\" "/" drive_path "${CMAKE_MATCH_2}")
+      set(binary "${CMAKE_MATCH_1}${drive_path}")
+    endif()
     if(binary MATCHES "^([^=]+)=(.+)$")
       set(binary_name "${CMAKE_MATCH_1}")
       set(binary_what "${CMAKE_MATCH_2}")
@@ -74,7 +81,7 @@ function(_proctest_binaries caller target entries_var definitions_var)
                           "hold letters, digits and _ . + -")
     endif()
     if(binary_what MATCHES "/")
-      if(NOT IS_ABSOLUTE "${binary_what}")
+      if(NOT IS_ABSOLUTE "${binary_what}" AND NOT binary_what MATCHES "^[A-Za-z]:/")
         message(FATAL_ERROR "${caller}(${target}): BINARIES path '${binary_what}' is not "
                             "absolute (a name without '/' is a target)")
       endif()
