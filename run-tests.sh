@@ -7,7 +7,10 @@ source tools/deps.sh
 proctest_install_deps
 
 build=${PROCTEST_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPROCTEST_WARNINGS_AS_ERRORS=ON
+# -O2 with line tables only (-g1): backtraces keep their file and line, and
+# the build takes about half the time of -O2 -g.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -DPROCTEST_WARNINGS_AS_ERRORS=ON
 cmake --build "$build"
 jobs=$(nproc 2>/dev/null || echo 2)
 ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
