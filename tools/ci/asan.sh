@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # CI gate: the whole test suite but the stress tests built with AddressSanitizer and
-# UndefinedBehaviorSanitizer (gcc, -O1 -g1, no benchmarks), deadlines stretched by
+# UndefinedBehaviorSanitizer (gcc, -O0 -g1, no benchmarks), deadlines stretched by
 # PROCTEST_TIMEOUT_SCALE. The stress tests (label `stress`: the same calls repeated
 # thousands of times) run in the plain suite; here they took 330 s of test time.
 # Usage: tools/ci/asan.sh [extra ctest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${PROCTEST_ASAN_BUILD_DIR:-build-asan}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" \
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O0 -g1" \
   -DPROCTEST_SANITIZE=address,undefined -DPROCTEST_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" -j 2
 export PROCTEST_TIMEOUT_SCALE=${PROCTEST_TIMEOUT_SCALE:-5}
