@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 using test::child;
 using test::child_path;
 
-std::chrono::milliseconds patient() { return std::chrono::milliseconds(test::scaled(10'000)); }
+using test::patient;
 
 /// The message of the exception in `e` ("no error" when null).
 std::string message_of(const std::exception_ptr& e) {

@@ -16,8 +16,7 @@ using test::child_path;
 using test::error_of;
 using test::scaled;
 
-// Long enough for a loaded machine (and a sanitizer build) to answer.
-std::chrono::milliseconds patient() { return std::chrono::milliseconds(scaled(10'000)); }
+using test::patient;
 
 Options piped() { return {.input = Input::pipe()}; }
 

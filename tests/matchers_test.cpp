@@ -23,11 +23,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
-Process finished(std::vector<std::string> mode, Options options = {}) {
-  Process p(child(std::move(mode)), std::move(options));
-  p.run().join();
-  return p;
-}
+using test::finished;
 
 // A child ended by `signal` (SIGKILL: kill(); SIGTERM: terminate()) once it
 // runs: on POSIX the signal, on Windows what proctest maps it to.

@@ -30,11 +30,7 @@ std::string describe_kind(const Input& in, const Output& out, const Output& err,
          std::to_string(static_cast<int>(err.kind())) + (terminal ? ", terminal" : "");
 }
 
-Process finished(std::vector<std::string> mode, Options options = {}) {
-  Process p(child(std::move(mode)), std::move(options));
-  p.run().join();
-  return p;
-}
+using test::finished;
 
 TEST(PrintTo, ShowsCommandStatusAndBothOutputs) {
   Process p = finished({"lines", "2", "1"});

@@ -15,7 +15,7 @@ using test::child_path;
 using test::error_of;
 using testing::HasSubstr;
 
-std::chrono::milliseconds patient() { return std::chrono::milliseconds(test::scaled(10'000)); }
+using test::patient;
 
 Options on_terminal(Terminal t = {}) { return {.input = Input::pipe(), .terminal = t}; }
 

@@ -116,6 +116,13 @@ inline std::vector<std::string> child(std::vector<std::string> mode_and_args) {
   return mode_and_args;
 }
 
+/// The helper child in `mode`, run to its end (join()).
+inline Process finished(std::vector<std::string> mode, Options options = {}) {
+  Process p(child(std::move(mode)), std::move(options));
+  p.run().join();
+  return p;
+}
+
 /// How many children a test that spawns `n` of them to show something
 /// spawns: under Wine a fifth (at least 5), since a spawn there costs 10-25
 /// times Linux's (docs/windows.md).
@@ -222,6 +229,10 @@ inline long long scaled(long long ms) {
   double factor = scale ? std::atof(scale) : 1.0;
   return static_cast<long long>(static_cast<double>(ms) * (factor > 1.0 ? factor : 1.0));
 }
+
+/// A deadline long enough for a loaded machine (and a sanitizer build) to
+/// answer: 10 s, scaled. Tests that wait for something expected use it.
+inline std::chrono::milliseconds patient() { return std::chrono::milliseconds(scaled(10'000)); }
 
 /// Milliseconds since `start`.
 inline long long ms_since(std::chrono::steady_clock::time_point start) {

@@ -17,7 +17,7 @@ using testing::HasSubstr;
 using testing::SizeIs;
 using testing::StartsWith;
 
-std::chrono::milliseconds patient() { return std::chrono::milliseconds(test::scaled(10'000)); }
+using test::patient;
 
 TEST(WaitFor, SucceedsOnceTheOutputSatisfiesTheMatcher) {
   Process p(child({"repl"}), {.input = Input::pipe()});

@@ -21,13 +21,13 @@ void write_to(DWORD which, const std::string& s) {
   }
 }
 
-void say(const std::string& s) { write_to(STD_OUTPUT_HANDLE, s); }
+void reply(const std::string& s) { write_to(STD_OUTPUT_HANDLE, s); }
 
 }  // namespace
 
 int repl() {
   std::string line;
-  say("> ");
+  reply("> ");
   for (;;) {
     char ch = 0;
     DWORD n = 0;
@@ -41,26 +41,26 @@ int repl() {
     std::string rest = line.size() > cmd.size() ? line.substr(cmd.size() + 1) : "";
     line.clear();
     if (cmd == "echo") {
-      say(rest + "\n");
+      reply(rest + "\n");
     } else if (cmd == "err") {
       write_to(STD_ERROR_HANDLE, rest + "\n");
     } else if (cmd == "part") {
-      say(rest);
+      reply(rest);
       continue;
     } else if (cmd == "add") {
       long long a = 0;
       long long b = 0;
       std::sscanf(rest.c_str(), "%lld %lld", &a, &b);
-      say(std::to_string(a + b) + "\n");
+      reply(std::to_string(a + b) + "\n");
     } else if (cmd == "winch") {
-      say("unsupported\n");
+      reply("unsupported\n");
     } else if (cmd == "quit") {
-      say("bye\n");
+      reply("bye\n");
       return 0;
     } else {
       write_to(STD_ERROR_HANDLE, "unknown command: " + cmd + "\n");
     }
-    say("> ");
+    reply("> ");
   }
 }
 
@@ -72,7 +72,7 @@ int filler(unsigned long long n, const std::string& text) {
     write_to(STD_OUTPUT_HANDLE, block.substr(0, k));
     done += k;
   }
-  say(text + "\n");
+  reply(text + "\n");
   return 0;
 }
 

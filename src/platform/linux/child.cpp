@@ -19,10 +19,6 @@
 #include "platform/linux/containment.hpp"
 #include "platform/unix/unix.hpp"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 namespace proctest::detail::platform {
 
 namespace {
@@ -124,7 +120,7 @@ class LinuxChild : public Child {
     std::memset(&info, 0, sizeof info);
     int r = 0;
     do {
-      r = ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_), &info,
+      r = ::waitid(sys::kWaitForPidfd, static_cast<id_t>(pidfd_), &info,
                    WEXITED | WNOHANG);
     } while (r < 0 && errno == EINTR);
     // Still running (EAGAIN: a non-blocking pidfd on a kernel that says so

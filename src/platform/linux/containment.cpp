@@ -22,10 +22,6 @@ namespace {
 constexpr int kMaxDepth = 32;
 constexpr std::size_t kMaxFound = 1024;
 
-#ifndef P_PIDFD
-constexpr idtype_t P_PIDFD = static_cast<idtype_t>(3);
-#endif
-
 bool has_exited(int pidfd) {
   pollfd p{pidfd, POLLIN, 0};
   return ::poll(&p, 1, 0) != 0;  // readable (or an error): it has exited
@@ -145,7 +141,7 @@ void Escapees::reap() noexcept {
   for (const Found& f : found_) {
     siginfo_t info{};
     // ECHILD when another process is its parent: then it is theirs to reap.
-    while (::waitid(P_PIDFD, static_cast<id_t>(f.pidfd), &info, WEXITED | WNOHANG) < 0 &&
+    while (::waitid(kWaitForPidfd, static_cast<id_t>(f.pidfd), &info, WEXITED | WNOHANG) < 0 &&
            errno == EINTR) {
     }
   }

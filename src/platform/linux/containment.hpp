@@ -4,10 +4,15 @@
 #define PROCTEST_SRC_PLATFORM_LINUX_CONTAINMENT_HPP
 
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <vector>
 
 namespace proctest::detail::platform::sys {
+
+/// waitid()'s id type for a pidfd (P_PIDFD, Linux 5.4), which older C
+/// libraries do not name (glibc 2.36 names it as an enumerator, not a macro).
+inline constexpr idtype_t kWaitForPidfd = static_cast<idtype_t>(3);
 
 /// Processes that escaped a group, each held by a pidfd (so a recycled pid is
 /// never signalled). Closes the pidfds when destroyed.
