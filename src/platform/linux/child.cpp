@@ -120,8 +120,7 @@ class LinuxChild : public Child {
     std::memset(&info, 0, sizeof info);
     int r = 0;
     do {
-      r = ::waitid(sys::kWaitForPidfd, static_cast<id_t>(pidfd_), &info,
-                   WEXITED | WNOHANG);
+      r = ::waitid(sys::kWaitForPidfd, static_cast<id_t>(pidfd_), &info, WEXITED | WNOHANG);
     } while (r < 0 && errno == EINTR);
     // Still running (EAGAIN: a non-blocking pidfd on a kernel that says so
     // even with WNOHANG): the readiness was a stale event.
