@@ -3,10 +3,11 @@
 #   cmake -DCONSUMER=<dir> -DBINARY_DIR=<dir> -DGENERATOR=<g> -DCONFIG=<config>
 #         -DCXX_COMPILER=<path> -DMAKE_PROGRAM=<path> -DPROCTEST_SOURCE_DIR=<dir>
 #         -DPROCTEST_VERSION=<x.y.z> [-DINSTALL_FROM=<proctest build dir>]
-#         [-DCONFIGURE_ONLY=ON] -P build_and_test.cmake
+#         [-DCONFIGURE_ONLY=ON] [-DUNITY=ON] -P build_and_test.cmake
 #
 # With INSTALL_FROM, first installs that (already built) proctest build into
 # <BINARY_DIR>/prefix with `cmake --install`, and points the consumer there.
+# With UNITY, the consumer is a unity build (CMAKE_UNITY_BUILD=ON), proctest included.
 foreach(variable CONSUMER BINARY_DIR GENERATOR CXX_COMPILER PROCTEST_SOURCE_DIR PROCTEST_VERSION)
   if(NOT DEFINED ${variable})
     message(FATAL_ERROR "build_and_test.cmake: -D${variable}=... is required")
@@ -31,6 +32,9 @@ set(configure_args -S "${CONSUMER}" -B "${BINARY_DIR}/build" -G "${GENERATOR}"
     -DEXPECTED_PROCTEST_VERSION=${PROCTEST_VERSION})
 if(MAKE_PROGRAM)
   list(APPEND configure_args -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM})
+endif()
+if(UNITY)
+  list(APPEND configure_args -DCMAKE_UNITY_BUILD=ON)
 endif()
 if(GENERATOR MATCHES "Multi-Config")
   # Two configurations, the one built not the default: a path that ignored

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${PROCTEST_ASAN_BUILD_DIR:-build-asan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O0 -g1" \
+  -DCMAKE_UNITY_BUILD=ON \
   -DPROCTEST_SANITIZE=address,undefined -DPROCTEST_BUILD_BENCHMARKS=OFF \
   -DPROCTEST_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$build" -j 2

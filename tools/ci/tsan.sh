@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${PROCTEST_TSAN_BUILD_DIR:-build-tsan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1 -Wno-tsan" \
+  -DCMAKE_UNITY_BUILD=ON \
   -DPROCTEST_SANITIZE=thread -DPROCTEST_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" -j 2 --target proctest_concurrency_tests proctest_child
 export PROCTEST_TIMEOUT_SCALE=${PROCTEST_TIMEOUT_SCALE:-5}
