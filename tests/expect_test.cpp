@@ -105,6 +105,19 @@ TEST(Expect, ReadLineReturnsLinesWithoutNewlineAndTheLastUnterminatedOne) {
                          "on stdout; nothing unread on stdout (7 bytes in all, all consumed)");
 }
 
+// A CRLF line (Windows programs in text mode, network protocols) through a
+// pipe: read_line() ends lines as split_lines() and the line matchers do,
+// without the "\r" before the "\n"; a lone "\r" stays.
+TEST(Expect, ReadLineDropsTheCarriageReturnOfACrlfLine) {
+  Process p(child({"print", "ok\\r\\nspin\\rner\\n\\r\\nlast\\r", "warn\\r\\n"}));
+  p.run();
+  EXPECT_EQ(p.read_line(patient()), "ok");
+  EXPECT_EQ(p.read_line(patient()), "spin\rner");
+  EXPECT_EQ(p.read_line(patient()), "");
+  EXPECT_EQ(p.read_line(patient()), "last\r");  // no line end: the bytes as they are
+  EXPECT_EQ(p.read_error_line(patient()), "warn");
+}
+
 TEST(Expect, TimeoutMessageGivesWhatTheTimeoutAndTheUnreadOutput) {
   Process p(child({"repl"}), piped());
   p.run();
