@@ -167,9 +167,11 @@ class Process {
   /// thread; a pattern too complex for the text (catastrophic backtracking)
   /// fails with a ProcessError saying so.
   ExpectMatch expect(const Regex& pattern, std::chrono::milliseconds timeout);
-  /// The next line of stdout after the cursor, without its "\n" (and, in
-  /// PTY mode, without the terminal's "\r" before it). A last line without a
-  /// newline is returned once the stream has ended. Errors as expect(text).
+  /// The next line of stdout after the cursor, without its "\n" and a "\r"
+  /// before it (a CRLF line: a terminal, a Windows program in text mode), as
+  /// split_lines() and the line matchers end lines; a lone "\r" stays. A last
+  /// line without a newline is returned once the stream has ended, as it is.
+  /// Errors as expect(text).
   std::string read_line(std::chrono::milliseconds timeout);
   /// expect(text) on stderr, with its own cursor.
   std::string expect_error(std::string_view text, std::chrono::milliseconds timeout);

@@ -90,7 +90,7 @@ ExpectMatch Process::expect(const Regex& pattern, std::chrono::milliseconds time
 
 std::string Process::read_line(std::chrono::milliseconds timeout) {
   ProcessState& s = require_state(state_);
-  return detail::finish_line(s, expect_on(s, timeout, detail::line_request(true)).consumed);
+  return detail::finish_line(expect_on(s, timeout, detail::line_request(true)).consumed);
 }
 
 std::string Process::expect_error(std::string_view text, std::chrono::milliseconds timeout) {
@@ -103,7 +103,7 @@ ExpectMatch Process::expect_error(const Regex& pattern, std::chrono::millisecond
 
 std::string Process::read_error_line(std::chrono::milliseconds timeout) {
   ProcessState& s = require_state(state_);
-  return detail::finish_line(s, expect_on(s, timeout, detail::line_request(false)).consumed);
+  return detail::finish_line(expect_on(s, timeout, detail::line_request(false)).consumed);
 }
 
 bool Process::wait_for_output(const std::function<bool(const std::string&)>& done,

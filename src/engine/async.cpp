@@ -266,8 +266,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
         result_.text = static_cast<ExpectMachine&>(*machine_).found()->consumed;
         break;
       case Kind::read_line:
-        result_.text =
-            finish_line(*state_, static_cast<ExpectMachine&>(*machine_).found()->consumed);
+        result_.text = finish_line(static_cast<ExpectMachine&>(*machine_).found()->consumed);
         break;
       case Kind::expect_regex:
         finish_regex(*match_, *static_cast<ExpectMachine&>(*machine_).found());

@@ -153,10 +153,11 @@ Request line_request(bool is_stdout) {
   return r;
 }
 
-std::string finish_line(const ProcessState& s, std::string consumed) {
+std::string finish_line(std::string consumed) {
+  // The line as text::line_at() ends it: without "\n" and a "\r" before it.
   if (!consumed.empty() && consumed.back() == '\n') {
     consumed.pop_back();
-    if (s.options().terminal && !consumed.empty() && consumed.back() == '\r') consumed.pop_back();
+    if (!consumed.empty() && consumed.back() == '\r') consumed.pop_back();
   }
   return consumed;
 }
