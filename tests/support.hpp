@@ -110,6 +110,24 @@ inline std::string demo_path(const std::string& program) { return program; }
 inline std::string child_path() { return PROCTEST_CHILD; }
 #endif
 
+/// A program of this build anywhere in the build tree (its path set by
+/// CMake). Cross-built and run under Wine, CMake's paths are the build
+/// machine's Unix ones, which Wine's drive Z: (its root) reaches.
+inline std::string built_program(const std::string& path) {
+#ifdef _WIN32
+  if (!path.empty() && path[0] == '/') return "Z:" + path;
+#endif
+  return path;
+}
+
+/// `text` with each "\r\n" as "\n": the output of a program that writes
+/// text-mode stdout on Windows, compared with POSIX's.
+inline std::string unix_lines(std::string text) {
+  std::string::size_type at = 0;
+  while ((at = text.find("\r\n", at)) != std::string::npos) text.erase(at, 1);
+  return text;
+}
+
 /// Arguments for the helper child: child({"exit", "3"}).
 inline std::vector<std::string> child(std::vector<std::string> mode_and_args) {
   mode_and_args.insert(mode_and_args.begin(), child_path());

@@ -2,11 +2,11 @@
 // mismatch ending a case, timeouts, teardown, programs by name, 500 blocks.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "support.hpp"
@@ -35,7 +35,7 @@ TEST_F(TranscriptRun, APassingCaseRecordsWhatRanAndRemovesItsDirectory) {
   EXPECT_TRUE(r.directory.empty());
   ASSERT_EQ(r.commands.size(), 2u);
   EXPECT_EQ(r.commands[0].line, 2u);
-  EXPECT_EQ(r.commands[0].arguments.at(0), PROCTEST_CHILD);
+  EXPECT_EQ(r.commands[0].arguments.at(0), test::child_path());
   EXPECT_THAT(r.commands[0].arguments.at(2), ::testing::EndsWith("/x"));
   EXPECT_EQ(r.commands[0].output, "[ROOT]/x\n");  // the directory given back as [ROOT]
   EXPECT_EQ(r.commands[0].exit_code, 0);
@@ -47,6 +47,7 @@ TEST_F(TranscriptRun, APassingCaseRecordsWhatRanAndRemovesItsDirectory) {
 }
 
 TEST_F(TranscriptRun, TheFirstMismatchEndsTheCaseAndKeepsItsDirectory) {
+  PROCTEST_POSIX_ONLY("its commands write files with sh");
   const auto file = write("t.md",
                           "```console\n$ sh -c 'echo one > first'\n$ child exit 1\n"
                           "$ sh -c 'echo three > third'\n```\n");
@@ -66,6 +67,7 @@ TEST_F(TranscriptRun, TheFirstMismatchEndsTheCaseAndKeepsItsDirectory) {
 }
 
 TEST_F(TranscriptRun, KeepDirectoryKeepsAPassingOne) {
+  PROCTEST_POSIX_ONLY("its command writes a file with sh");
   const auto file = write("t.md", "```console\n$ sh -c 'echo x > made'\n```\n");
   TranscriptOptions options = child_options();
   options.keep_directory = true;
@@ -99,6 +101,7 @@ TEST_F(TranscriptRun, ATimeoutFailsTheCaseWithProctestsMessageAndStopsTheProgram
 }
 
 TEST_F(TranscriptRun, WhatACommandLeavesBehindIsTornDown) {
+  PROCTEST_POSIX_ONLY("sh starts the background server (Windows: WindowsJob tests)");
   // A server started in the background that lets go of the output: the
   // command ends at once, and its process group is stopped after it.
   // A grandchild that keeps the output open and sleeps: the command ends
@@ -115,6 +118,7 @@ TEST_F(TranscriptRun, WhatACommandLeavesBehindIsTornDown) {
 }
 
 TEST_F(TranscriptRun, ProgramsByRegisteredNameEnvironmentHookOrPath) {
+  PROCTEST_POSIX_ONLY("runs /bin/echo");
   const auto file = write("t.md",
                           "```console\n$ child args 1\n1\n$ tool x\nx\n$ hooked y\ny\n"
                           "$ ./local\n? 7\n```\n");
@@ -123,9 +127,9 @@ TEST_F(TranscriptRun, ProgramsByRegisteredNameEnvironmentHookOrPath) {
     return name == "hooked" ? "/bin/echo" : "";
   };
   write("local", "");
-  ASSERT_EQ(::setenv("PROCTEST_BINARY_tool", "/bin/echo", 1), 0);
+  std::optional<test::ScopedEnv> tool(std::in_place, "PROCTEST_BINARY_tool", "/bin/echo");
   const TranscriptResult r = run_transcript_block(file, 1, options);
-  ::unsetenv("PROCTEST_BINARY_tool");
+  tool.reset();
   ASSERT_EQ(r.commands.size(), 4u) << r.message();
   EXPECT_EQ(r.commands[1].arguments.at(0), "/bin/echo");
   EXPECT_EQ(r.commands[2].arguments.at(0), "/bin/echo");
@@ -165,14 +169,14 @@ TEST_F(TranscriptRun, ABadBlockFailsAloneAndTheOthersStillRun) {
 
 TEST_F(TranscriptRun, ABadTimeoutScaleIsAnError) {
   const auto file = write("t.md", "```console\n$ child exit 0\n```\n");
-  ASSERT_EQ(::setenv("PROCTEST_TIMEOUT_SCALE", "fast", 1), 0);
+  test::ScopedEnv scale("PROCTEST_TIMEOUT_SCALE", "fast");
   EXPECT_EQ(test::error_of<std::invalid_argument>(
                 [&] { run_transcript_block(file, 1, child_options()); }),
             "PROCTEST_TIMEOUT_SCALE='fast' is not a positive number (e.g. 2 or 0.5)");
-  ::unsetenv("PROCTEST_TIMEOUT_SCALE");
 }
 
 TEST_F(TranscriptRun, FiveHundredBlocksInOneFile) {
+  PROCTEST_POSIX_ONLY("runs echo from PATH");
   // echo from PATH, not the helper child: the time is the transcript
   // machinery's, not an instrumented program's start (150 ms under ASan).
   std::string text;

@@ -4,39 +4,42 @@
 #define PROCTEST_TESTS_TRANSCRIPT_SUPPORT_HPP
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <optional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "proctest/transcript.hpp"
+#include "support.hpp"
 
 namespace proctest::test {
 
 /// A test with its own directory for transcript files (removed after a
-/// passing test, kept and named after a failing one). TMPDIR points into it
-/// meanwhile, so the case directories that failing cases keep (in this
-/// process and in the programs it runs) go with it.
+/// passing test, kept and named after a failing one). The temp directory
+/// (TMPDIR; on Windows TMP and TEMP) points into it meanwhile, so the case
+/// directories that failing cases keep (in this process and in the programs
+/// it runs) go with it.
 class TranscriptFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string name = (std::filesystem::temp_directory_path() / "proctest-tt-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(name.data()), nullptr);
-    dir_ = name;
+    dir_ = detail::platform::make_unique_directory(std::filesystem::temp_directory_path(),
+                                                   "proctest-tt-");
     std::filesystem::create_directory(dir_ / "tmp");
-    if (const char* old = std::getenv("TMPDIR")) old_tmpdir_ = old;
-    ::setenv("TMPDIR", (dir_ / "tmp").c_str(), 1);
+    const std::string tmp = (dir_ / "tmp").string();
+#ifdef _WIN32
+    for (const char* name : {"TMP", "TEMP"}) {
+#else
+    for (const char* name : {"TMPDIR"}) {
+#endif
+      temp_env_.push_back(std::make_unique<test::ScopedEnv>(name, tmp.c_str()));
+    }
   }
   void TearDown() override {
-    if (old_tmpdir_) {
-      ::setenv("TMPDIR", old_tmpdir_->c_str(), 1);
-    } else {
-      ::unsetenv("TMPDIR");
-    }
+    temp_env_.clear();
     if (HasFailure()) {
       std::cout << "transcript files kept in " << dir_.string() << "\n";
       return;
@@ -63,7 +66,7 @@ class TranscriptFiles : public ::testing::Test {
   /// whatever the environment says.
   static TranscriptOptions child_options() {
     TranscriptOptions options;
-    options.binaries = {{"child", PROCTEST_CHILD}};
+    options.binaries = {{"child", test::child_path()}};
     options.update = false;
     return options;
   }
@@ -71,7 +74,7 @@ class TranscriptFiles : public ::testing::Test {
   std::filesystem::path dir_;
 
  private:
-  std::optional<std::string> old_tmpdir_;
+  std::vector<std::unique_ptr<test::ScopedEnv>> temp_env_;
 };
 
 }  // namespace proctest::test
