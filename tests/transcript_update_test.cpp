@@ -122,7 +122,7 @@ TEST_F(TranscriptUpdate, RewritesFailingBlocksAndTheyPassAfterwards) {
 TEST_F(TranscriptUpdate, TheUpdateGoldenVariableSetsTheDefault) {
   auto options_from_environment = [] {
     TranscriptOptions options;  // update: as the environment says
-    options.binaries = {{"child", PROCTEST_CHILD}};
+    options.binaries = {{"child", test::child_path()}};
     return options;
   };
   const auto file = write("env.md", "```console\n$ child print 'new\\n'\nold\n```\n");
