@@ -7,6 +7,11 @@
 //   OK
 //   kvsh> get greeting
 //   hello world
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
+
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -46,6 +51,12 @@ std::string first_word(const std::string& line, std::string& rest) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef _WIN32
+  // "\n" stays "\n" on Windows too (text mode would write "\r\n"): the
+  // same output, and the same tests, everywhere.
+  _setmode(_fileno(stdout), _O_BINARY);
+  _setmode(_fileno(stderr), _O_BINARY);
+#endif
   std::string prompt = "kvsh> ";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -3,6 +3,11 @@
 //
 //   $ printf '1 2\n3 4\n' | numsum
 //   4 6
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -149,6 +154,12 @@ void add_stream(std::istream& in, const std::string& name, const Config& config,
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef _WIN32
+  // "\n" stays "\n" on Windows too (text mode would write "\r\n"): the
+  // same output, and the same tests, everywhere.
+  _setmode(_fileno(stdout), _O_BINARY);
+  _setmode(_fileno(stderr), _O_BINARY);
+#endif
   Config config = parse_arguments(argc, argv);
   Sums sums;
   if (config.files.empty()) {
