@@ -153,13 +153,10 @@ Request line_request(bool is_stdout) {
   return r;
 }
 
-std::string finish_line(std::string consumed) {
-  // The line as text::line_at() ends it: without "\n" and a "\r" before it.
-  if (!consumed.empty() && consumed.back() == '\n') {
-    consumed.pop_back();
-    if (!consumed.empty() && consumed.back() == '\r') consumed.pop_back();
-  }
-  return consumed;
+std::string finish_line(std::string_view consumed) {
+  // What a line request consumed is one line: as the one line splitter ends it.
+  std::size_t next = 0;
+  return std::string(line_at(consumed, 0, next));
 }
 
 Request regex_request(const Regex& pattern, bool is_stdout, std::shared_ptr<ExpectMatch> result) {

@@ -49,8 +49,8 @@ class ExpectMachine : public Machine {
 Request text_request(std::string_view text, bool is_stdout);
 /// Searches for the next line; finish_line() turns what it consumed into it.
 Request line_request(bool is_stdout);
-/// The line without its "\n" and a "\r" before it (as text::line_at()).
-std::string finish_line(std::string consumed);
+/// The line without its "\n" and a "\r" before it (text::line_at()).
+std::string finish_line(std::string_view consumed);
 /// Searches for a match of `pattern`, filling `result`'s groups when it
 /// matches; finish_regex() sets its prefix.
 Request regex_request(const Regex& pattern, bool is_stdout, std::shared_ptr<ExpectMatch> result);
