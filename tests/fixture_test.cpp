@@ -2,9 +2,11 @@
 // test reports: fixture_report_test.cpp.
 #include "proctest/fixture.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include "support.hpp"
+#include "temp_dir_removal.hpp"
 #include "text/text.hpp"
 
 namespace proctest {
@@ -214,6 +216,7 @@ TEST(Teardown, TheDestructorCleansUpWhenTearDownWasSkipped) {
     pid = p.id();
   }
   EXPECT_TRUE(test::stopped_and_reaped(pid));
+  ProcessFixture::finish_temp_dir_removal();
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
@@ -224,7 +227,68 @@ TEST(Teardown, RemovesTheTempDirOfAPassingTest) {
   std::ofstream(dir / "left-behind.txt", std::ios::binary) << "x";
   ASSERT_TRUE(std::filesystem::exists(dir / "left-behind.txt"));
   probe.TearDown();
+  ProcessFixture::finish_temp_dir_removal();  // removed in the background
   EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(Teardown, RemovesTheTempDirsOfManyPassingTestsInOrder) {
+  std::vector<std::filesystem::path> dirs;
+  for (int i = 0; i < 20; ++i) {
+    Probe probe;
+    probe.SetUp();
+    dirs.push_back(probe.temp_dir());
+    std::filesystem::create_directories(dirs.back() / "a" / "b");
+    std::ofstream(dirs.back() / "a" / "b" / "file.txt", std::ios::binary) << i;
+    probe.TearDown();
+  }
+  ProcessFixture::finish_temp_dir_removal();
+  for (const auto& dir : dirs) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+}
+
+TEST(Teardown, ARemovalThatFailedIsReportedByTheNextTearDown) {
+  // A directory even root cannot empty: procfs refuses every unlink.
+  const std::filesystem::path unremovable = "/proc/self/fdinfo";
+  if (!std::filesystem::is_directory(unremovable)) GTEST_SKIP() << "needs Linux's /proc";
+  detail::remove_dir_later(unremovable);
+  ProcessFixture::finish_temp_dir_removal();
+  Probe probe;
+  probe.SetUp();
+  ::testing::internal::CaptureStdout();
+  probe.TearDown();
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(out, StartsWith("[ proctest ] could not remove the temp dir /proc/self/fdinfo: "));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_THAT(detail::take_dir_removal_failures(), ::testing::IsEmpty()) << "reported once";
+}
+
+TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
+  PROCTEST_POSIX_ONLY("fork()");
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
+#endif
+  {
+    Probe parents;  // the parent's remover thread exists before the fork
+    parents.SetUp();
+    parents.TearDown();
+  }
+  test::TempDir marker;  // where the child says which temp dir it had
+  GTEST_FLAG_SET(death_test_style, "fast");
+  // The child hands its temp dir over and exits (normally: the exit waits for
+  // the removal). With the parent's remover state copied into the child, the
+  // removal would wait for a thread the child does not have: a hang.
+  EXPECT_EXIT(
+      {
+        Probe childs;
+        childs.SetUp();
+        std::ofstream(marker.path / "child-dir.txt", std::ios::binary)
+            << childs.temp_dir().string();
+        childs.TearDown();
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+  const std::string child_dir = test::slurp(marker.path / "child-dir.txt");
+  ASSERT_FALSE(child_dir.empty());
+  EXPECT_FALSE(std::filesystem::exists(child_dir)) << "removed before the child's exit";
 }
 
 TEST(Teardown, KeepsTheTempDirWithPROCTEST_KEEP_TEMP) {

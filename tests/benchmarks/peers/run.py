@@ -170,8 +170,12 @@ def commands(paths, args):
             skipped["go"] = why
     for extra in args.extra:
         name, _, program = extra.partition("=")
-        cmd[name] = [program, "proctest"]
-        HARNESSES.setdefault(name, ("abcd", f"proctest::Process of {program}"))
+        if "fixture" in os.path.basename(program):  # another build's proctest_peer_fixture
+            cmd[name] = [program, "fixture"]
+            HARNESSES.setdefault(name, ("a", f"proctest::ProcessFixture of {program}"))
+        else:
+            cmd[name] = [program, "proctest"]
+            HARNESSES.setdefault(name, ("abcd", f"proctest::Process of {program}"))
         wanted = list(wanted) + [name]
     return ({h: c for h, c in cmd.items() if h in wanted},
             {h: s for h, s in skipped.items() if h in wanted})
@@ -480,7 +484,8 @@ def main():
     ap.add_argument("--harnesses", type=lambda s: s.split(","), help="comma-separated subset")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=PEER_CPP",
                     help="another build's peer.cpp program as harness NAME, run like "
-                         "'proctest' (e.g. the code before a change, in the same run)")
+                         "'proctest' (e.g. the code before a change, in the same run); "
+                         "its proctest_peer_fixture runs like 'proctest-fixture'")
     ap.add_argument("--no-build", action="store_true", help="skip the Rust and Go peers")
     ap.add_argument("--cargo", default="auto",
                     help="cargo to build with (rustc beside it), 'none' to skip Rust; "
