@@ -256,6 +256,13 @@ int tracked_for_teardown() noexcept;
 char* allocate_chunk(std::size_t size) noexcept;
 /// Returns a chunk from allocate_chunk.
 void release_chunk(char* chunk, std::size_t size) noexcept;
+/// How many bytes a capture may reserve at once for bulk output: address
+/// space that costs no memory until written, so each byte is written once,
+/// in its final place. POSIX: 1 GiB (pages are committed as they are
+/// touched; under strict overcommit the reservation may fail, and the capture
+/// falls back to chunks). Windows: 0 (a reservation is charged to the commit
+/// limit at once).
+std::size_t capture_reservation() noexcept;
 
 // --- signals in words ----------------------------------------------------------------
 

@@ -9,8 +9,14 @@
 
 namespace proctest::detail {
 
+std::size_t CaptureBuffer::platform_reservation() noexcept {
+  return platform::capture_reservation();
+}
+
 CaptureBuffer::CaptureBuffer(CaptureBuffer&& other) noexcept
-    : head_(std::move(other.head_)),
+    : reservation_(other.reservation_),
+      reserved_(other.reserved_),
+      head_(std::move(other.head_)),
       chunks_(std::move(other.chunks_)),
       size_(std::exchange(other.size_, 0)) {
   other.head_.clear();
@@ -20,6 +26,8 @@ CaptureBuffer::CaptureBuffer(CaptureBuffer&& other) noexcept
 CaptureBuffer& CaptureBuffer::operator=(CaptureBuffer&& other) noexcept {
   if (this != &other) {
     release_chunks();
+    reservation_ = other.reservation_;
+    reserved_ = other.reserved_;
     head_ = std::move(other.head_);
     chunks_ = std::move(other.chunks_);
     size_ = std::exchange(other.size_, 0);
@@ -39,6 +47,17 @@ void CaptureBuffer::release_chunks() noexcept {
 std::size_t CaptureBuffer::append(const char* data, std::size_t n) noexcept {
   std::size_t kept = 0;
   try {
+    if (chunks_.empty() && head_.size() + n > kHeadLimit && !reserved_) {
+      reserved_ = true;
+      if (reservation_ > head_.capacity()) {
+        try {
+          head_.reserve(reservation_);
+        } catch (const std::bad_alloc&) {
+          // No such address space to spare: chunks, below.
+        } catch (const std::length_error&) {
+        }
+      }
+    }
     if (chunks_.empty() &&
         (head_.size() + n <= head_.capacity() || head_.size() + n <= kHeadLimit)) {
       head_.append(data, n);

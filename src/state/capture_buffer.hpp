@@ -9,19 +9,25 @@
 
 namespace proctest::detail {
 
-/// Small output is a plain std::string. Past kHeadLimit, bytes go to
-/// separately mapped chunks instead: growing a std::string copies it into a
-/// buffer twice its capacity while the old one is still held, up to 2x the
-/// captured size in memory and a copy of all of it. The chunks are assembled
-/// once, into a string reserved to the final size, each chunk returned to the
-/// system as soon as it is copied: the peak is the size plus one chunk.
-/// Move-only; not synchronized (its owner's lock guards it).
+/// Small output is a plain std::string. Past kHeadLimit the string is
+/// reserved once to `reservation` bytes (platform::capture_reservation():
+/// address space, whose pages cost memory only when written), so bulk output
+/// lands in its final place, written once. Past the reservation, or when it
+/// cannot be had, bytes go to separately mapped chunks instead: growing a
+/// std::string copies it into a buffer twice its capacity while the old one
+/// is still held, up to 2x the captured size in memory and a copy of all of
+/// it. The chunks are assembled once, into a string reserved to the final
+/// size, each chunk returned to the system as soon as it is copied: the peak
+/// is the size plus one chunk. Move-only; not synchronized (its owner's lock
+/// guards it).
 class CaptureBuffer {
  public:
   static constexpr std::size_t kHeadLimit = std::size_t{1} << 20;
   static constexpr std::size_t kChunkSize = std::size_t{4} << 20;
 
-  CaptureBuffer() = default;
+  /// `reservation`: see the class comment (tests pass a small one).
+  explicit CaptureBuffer(std::size_t reservation = platform_reservation())
+      : reservation_(reservation) {}
   CaptureBuffer(CaptureBuffer&& other) noexcept;
   CaptureBuffer& operator=(CaptureBuffer&& other) noexcept;
   CaptureBuffer(const CaptureBuffer&) = delete;
@@ -51,7 +57,10 @@ class CaptureBuffer {
     std::size_t used;
   };
   void release_chunks() noexcept;
+  static std::size_t platform_reservation() noexcept;
 
+  std::size_t reservation_;
+  bool reserved_ = false;  // the reservation was tried
   std::string head_;
   std::vector<Chunk> chunks_;  // each kChunkSize bytes, from platform::allocate_chunk
   std::size_t size_ = 0;

@@ -82,6 +82,8 @@ char* allocate_chunk(std::size_t size) noexcept {
 
 void release_chunk(char* chunk, std::size_t size) noexcept { ::munmap(chunk, size); }
 
+std::size_t capture_reservation() noexcept { return std::size_t{1} << 30; }
+
 namespace {
 
 struct SignalName {

@@ -48,6 +48,9 @@ char* allocate_chunk(std::size_t size) noexcept {
 
 void release_chunk(char* chunk, std::size_t) noexcept { ::VirtualFree(chunk, 0, MEM_RELEASE); }
 
+// A malloc'ed reservation is committed memory on Windows: chunks only.
+std::size_t capture_reservation() noexcept { return 0; }
+
 // A Job Object contains every descendant: no subreaper to become.
 void become_subreaper() noexcept {}
 void set_subreaper(bool) noexcept {}
