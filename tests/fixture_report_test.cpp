@@ -71,6 +71,7 @@ TEST_F(ReportTest, APassingTestLeavesNoTempDir) {
   std::string dir = value_after(demo.output(), "temp dir: ");
   ASSERT_THAT(dir, StartsWith((demo_tmp() / "proctest-").string() + "Demo.Passes-"));
   EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_TRUE(std::filesystem::is_empty(demo_tmp())) << "nor a spare: the exit removed it";
 }
 
 TEST_F(ReportTest, AFailedTestReportsEveryProcessAndKeepsItsTempDir) {

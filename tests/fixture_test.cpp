@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "support.hpp"
-#include "temp_dir_removal.hpp"
+#include "temp_dirs.hpp"
 #include "text/text.hpp"
 
 namespace proctest {
@@ -231,6 +231,71 @@ TEST(Teardown, RemovesTheTempDirOfAPassingTest) {
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
+// The entries of `dir` whose names start with `prefix`.
+std::vector<std::filesystem::path> entries(const std::filesystem::path& dir,
+                                           const std::string& prefix = "") {
+  std::vector<std::filesystem::path> found;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) found.push_back(e.path());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// TMPDIR (Windows: TMP) pointed at a fresh directory for one scope.
+struct PrivateTmp {
+  test::TempDir dir;
+  ScopedEnv tmpdir{"TMPDIR", dir.path.string().c_str()};
+  ScopedEnv tmp{"TMP", dir.path.string().c_str()};
+};
+
+TEST(Teardown, AnUntouchedTempDirIsGoneAtOnceAndBecomesTheNextTestsTempDir) {
+  PrivateTmp tmp;
+  std::filesystem::path first;
+  {
+    Probe probe;
+    probe.SetUp();
+    first = probe.temp_dir();
+    Process& p = probe.spawn({"exit", "0"});
+    p.join();
+    ASSERT_EQ(p.exit_code(), 0);
+    probe.TearDown();
+  }
+  EXPECT_FALSE(std::filesystem::exists(first)) << "renamed before TearDown() returned";
+  ASSERT_EQ(entries(tmp.dir.path).size(), 1u);
+  EXPECT_EQ(entries(tmp.dir.path, "proctest-spare-").size(), 1u);
+  Probe next;
+  next.SetUp();
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{next.temp_dir()})
+      << "the spare became the next test's temp dir";
+  EXPECT_NE(next.temp_dir(), first);
+  EXPECT_THAT(next.temp_dir().filename().string(),
+              StartsWith("proctest-Teardown.AnUntouchedTempDirIsGone"));
+  EXPECT_TRUE(std::filesystem::is_empty(next.temp_dir()));
+  EXPECT_EQ(next.spawn({"args", "here"}).output(), "here\n");
+  next.TearDown();
+}
+
+TEST(Teardown, ATempDirWithFilesOrANewModeIsRemovedNotReused) {
+  PrivateTmp tmp;
+  std::vector<std::filesystem::path> dirs;
+  for (int i = 0; i < 2; ++i) {
+    Probe probe;
+    probe.SetUp();
+    dirs.push_back(probe.temp_dir());
+    if (i == 0) {
+      std::ofstream(dirs.back() / "file.txt", std::ios::binary) << "x";
+    } else {
+      // POSIX: mode 0500; Windows: the read-only attribute.
+      std::filesystem::permissions(dirs.back(), std::filesystem::perms::owner_write,
+                                   std::filesystem::perm_options::remove);
+    }
+    probe.TearDown();
+  }
+  ProcessFixture::finish_temp_dir_removal();
+  EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "both removed, no spare";
+}
+
 TEST(Teardown, RemovesTheTempDirsOfManyPassingTestsInOrder) {
   std::vector<std::filesystem::path> dirs;
   for (int i = 0; i < 20; ++i) {
@@ -266,29 +331,44 @@ TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
 #if defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
 #endif
+  PrivateTmp tmp;
   {
-    Probe parents;  // the parent's remover thread exists before the fork
+    Probe parents;  // the parent's remover thread and its spare exist before the fork
     parents.SetUp();
+    std::ofstream(parents.temp_dir() / "file.txt", std::ios::binary) << "x";
     parents.TearDown();
+    Probe untouched;
+    untouched.SetUp();
+    untouched.TearDown();
   }
-  test::TempDir marker;  // where the child says which temp dir it had
+  ProcessFixture::finish_temp_dir_removal();
+  const std::vector<std::filesystem::path> parents_spare = entries(tmp.dir.path);
+  ASSERT_EQ(parents_spare.size(), 1u);
+  test::TempDir marker;  // where the child says which temp dirs it had
   GTEST_FLAG_SET(death_test_style, "fast");
-  // The child hands its temp dir over and exits (normally: the exit waits for
-  // the removal). With the parent's remover state copied into the child, the
-  // removal would wait for a thread the child does not have: a hang.
+  // The child hands one temp dir over for removal, keeps another as its spare,
+  // and exits normally: the exit waits for the removal and removes the spare.
+  // With the parent's remover state copied into the child, the removal would
+  // wait for a thread the child does not have (a hang), and the child would
+  // take the parent's spare.
   EXPECT_EXIT(
       {
-        Probe childs;
-        childs.SetUp();
-        std::ofstream(marker.path / "child-dir.txt", std::ios::binary)
-            << childs.temp_dir().string();
-        childs.TearDown();
+        std::ofstream said(marker.path / "child-dirs.txt", std::ios::binary);
+        for (int i = 0; i < 2; ++i) {
+          Probe childs;
+          childs.SetUp();
+          said << childs.temp_dir().string() << "\n";
+          if (i == 0) std::ofstream(childs.temp_dir() / "file.txt", std::ios::binary) << "x";
+          childs.TearDown();
+        }
+        said.close();
         std::exit(0);
       },
       ::testing::ExitedWithCode(0), "");
-  const std::string child_dir = test::slurp(marker.path / "child-dir.txt");
-  ASSERT_FALSE(child_dir.empty());
-  EXPECT_FALSE(std::filesystem::exists(child_dir)) << "removed before the child's exit";
+  const std::vector<std::string> child_dirs = split_lines(test::slurp(marker.path / "child-dirs.txt"));
+  ASSERT_EQ(child_dirs.size(), 2u);
+  for (const auto& dir : child_dirs) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  EXPECT_EQ(entries(tmp.dir.path), parents_spare) << "the parent's spare, untouched; the child's gone";
 }
 
 TEST(Teardown, KeepsTheTempDirWithPROCTEST_KEEP_TEMP) {

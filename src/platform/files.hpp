@@ -23,6 +23,20 @@ const char* null_device() noexcept;
 std::filesystem::path make_unique_directory(const std::filesystem::path& parent,
                                             const std::string& prefix);
 
+/// Whether `dir` is still as make_unique_directory() left it: a directory
+/// (not a link), empty, which only this user may enter where the system has
+/// such modes (POSIX: mode 0700, owned by this user). False when it cannot be
+/// looked at.
+bool is_pristine_directory(const std::filesystem::path& dir) noexcept;
+
+/// Renames directory `from` to a name `<parent>/<prefix>XXXXXX` (a unique
+/// suffix) that no entry had: never replaces one. Returns the new name, or an
+/// empty path when it cannot (`from` is then where it was). Same file system
+/// only.
+std::filesystem::path rename_to_unique_directory(const std::filesystem::path& from,
+                                                 const std::filesystem::path& parent,
+                                                 const std::string& prefix) noexcept;
+
 /// A file opened for reading and writing, locked exclusively against other
 /// processes that lock it too (flock; Windows: LockFileEx) while this lives.
 class LockedFile {

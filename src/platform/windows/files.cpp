@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <string_view>
 
 #include "platform/files.hpp"
 #include "platform/windows/error_text.hpp"
@@ -24,29 +25,73 @@ OVERLAPPED at(std::uint64_t offset) {
   return o;
 }
 
+// `base` and six characters: unique in this process by the counter, among
+// processes by the pid and the clock; a name taken anyway is skipped by the
+// callers. (Windows names ignore case: digits and lower case only.)
+std::wstring unique_name(const std::wstring& base) {
+  static std::atomic<unsigned> counter{0};
+  const unsigned long long mix = (static_cast<unsigned long long>(::GetCurrentProcessId()) << 32) ^
+                                 ::GetTickCount64() * 2654435761u ^ (++counter * 40503u);
+  static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::wstring name = base;
+  unsigned long long v = mix;
+  for (int i = 0; i < 6; ++i, v /= 36) name += static_cast<wchar_t>(digits[v % 36]);
+  return name;
+}
+
 }  // namespace
 
 std::filesystem::path make_unique_directory(const std::filesystem::path& parent,
                                             const std::string& prefix) {
-  static std::atomic<unsigned> counter{0};
   const std::wstring base = (parent / windows::to_wide(prefix)).wstring();
   DWORD error = ERROR_SUCCESS;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    // Unique in this process by the counter, among processes by the pid and
-    // the clock; a name taken anyway is skipped.
-    const unsigned long long mix =
-        (static_cast<unsigned long long>(::GetCurrentProcessId()) << 32) ^
-        ::GetTickCount64() * 2654435761u ^ (++counter * 40503u);
-    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-    std::wstring name = base;
-    unsigned long long v = mix;
-    for (int i = 0; i < 6; ++i, v /= 36) name += static_cast<wchar_t>(digits[v % 36]);
+    const std::wstring name = unique_name(base);
     if (::CreateDirectoryW(name.c_str(), nullptr)) return std::filesystem::path(name);
     error = ::GetLastError();
     if (error != ERROR_ALREADY_EXISTS) break;
   }
   windows::throw_error("cannot create a directory in '" + windows::to_utf8(parent.wstring()) + "'",
                        error);
+}
+
+bool is_pristine_directory(const std::filesystem::path& dir) noexcept {
+  const DWORD attributes = ::GetFileAttributesW(dir.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_DIRECTORY) ||
+      (attributes & FILE_ATTRIBUTE_REPARSE_POINT) || (attributes & FILE_ATTRIBUTE_READONLY)) {
+    return false;
+  }
+  WIN32_FIND_DATAW entry;
+  HANDLE find = ::FindFirstFileW((dir.wstring() + L"\\*").c_str(), &entry);
+  if (find == INVALID_HANDLE_VALUE) return false;
+  bool empty = true;
+  do {
+    const std::wstring_view name = entry.cFileName;
+    if (name != L"." && name != L"..") {
+      empty = false;
+      break;
+    }
+  } while (::FindNextFileW(find, &entry));
+  ::FindClose(find);
+  return empty;
+}
+
+std::filesystem::path rename_to_unique_directory(const std::filesystem::path& from,
+                                                 const std::filesystem::path& parent,
+                                                 const std::string& prefix) noexcept {
+  try {
+    const std::wstring base = (parent / windows::to_wide(prefix)).wstring();
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const std::wstring name = unique_name(base);
+      // Without MOVEFILE_REPLACE_EXISTING: an existing name fails.
+      if (::MoveFileExW(from.c_str(), name.c_str(), 0)) return std::filesystem::path(name);
+      const DWORD error = ::GetLastError();
+      if (error != ERROR_ALREADY_EXISTS && error != ERROR_FILE_EXISTS) return {};
+    }
+  } catch (...) {
+    // Out of memory for a name: no rename.
+  }
+  return {};
 }
 
 LockedFile::LockedFile(const std::filesystem::path& path) : handle_(0) {
