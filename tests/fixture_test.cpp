@@ -365,10 +365,12 @@ TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
         std::exit(0);
       },
       ::testing::ExitedWithCode(0), "");
-  const std::vector<std::string> child_dirs = split_lines(test::slurp(marker.path / "child-dirs.txt"));
+  const std::vector<std::string> child_dirs =
+      split_lines(test::slurp(marker.path / "child-dirs.txt"));
   ASSERT_EQ(child_dirs.size(), 2u);
   for (const auto& dir : child_dirs) EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
-  EXPECT_EQ(entries(tmp.dir.path), parents_spare) << "the parent's spare, untouched; the child's gone";
+  EXPECT_EQ(entries(tmp.dir.path), parents_spare)
+      << "the parent's spare, untouched; the child's gone";
 }
 
 TEST(Teardown, KeepsTheTempDirWithPROCTEST_KEEP_TEMP) {
