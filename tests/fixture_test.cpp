@@ -276,6 +276,26 @@ TEST(Teardown, AnUntouchedTempDirIsGoneAtOnceAndBecomesTheNextTestsTempDir) {
   next.TearDown();
 }
 
+TEST(Teardown, TheSpareIsReusedWhenTheTempPathEndsInASeparator) {
+  // Windows' GetTempPath always ends in one; TMPDIR may.
+  test::TempDir dir;
+  const std::string with_separator = (dir.path / "").string();
+  ScopedEnv tmpdir("TMPDIR", with_separator.c_str());
+  ScopedEnv tmp("TMP", with_separator.c_str());
+  {
+    Probe probe;
+    probe.SetUp();
+    probe.TearDown();
+  }
+  const std::vector<std::filesystem::path> spare = entries(dir.path, "proctest-spare-");
+  ASSERT_EQ(spare.size(), 1u);
+  Probe next;
+  next.SetUp();
+  EXPECT_FALSE(std::filesystem::exists(spare.front())) << "renamed to be this test's";
+  EXPECT_EQ(entries(dir.path).size(), 1u);
+  next.TearDown();
+}
+
 TEST(Teardown, ATempDirWithFilesOrANewModeIsRemovedNotReused) {
   PrivateTmp tmp;
   std::vector<std::filesystem::path> dirs;

@@ -55,6 +55,7 @@ std::size_t CaptureBuffer::append(const char* data, std::size_t n) noexcept {
         } catch (const std::bad_alloc&) {
           // No such address space to spare: chunks, below.
         } catch (const std::length_error&) {
+          // Beyond the string's max_size(): chunks too.
         }
       }
     }
