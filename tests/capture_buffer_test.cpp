@@ -22,14 +22,18 @@ void append_all(CaptureBuffer& b, const std::string& bytes, std::size_t piece) {
 }
 
 TEST(CaptureBuffer, BulkOutputLandsInTheReservedStringWithoutAnotherCopy) {
-  CaptureBuffer b(8 * kMiB);
+  const std::size_t reservation = 7 * kMiB + kMiB / 2;  // no power of two: growth would not hit it
+  CaptureBuffer b(reservation);
   const std::string bytes = test::pattern(7 * kMiB + 5);
-  append_all(b, bytes, 64 * 1024);
-  EXPECT_TRUE(b.assembled()) << "no chunks: every byte went to the string";
+  append_all(b, bytes.substr(0, kMiB + 1), 64 * 1024);  // just past the head limit
+  ASSERT_TRUE(b.assembled());
   const char* where = b.str().data();
-  EXPECT_EQ(b.str().capacity(), 8 * kMiB) << "reserved once, never grown";
+  EXPECT_EQ(b.str().capacity(), reservation) << "reserved once, on passing 1 MiB";
+  append_all(b, bytes.substr(kMiB + 1), 64 * 1024);
+  EXPECT_TRUE(b.assembled()) << "no chunks: every byte went to the string";
+  EXPECT_EQ(b.str().data(), where) << "never moved: each byte written once";
+  EXPECT_EQ(b.str().capacity(), reservation);
   EXPECT_TRUE(b.str() == bytes);  // not EXPECT_EQ: no 7 MiB diff on failure
-  EXPECT_EQ(b.str().data(), where);
 }
 
 TEST(CaptureBuffer, PastTheReservationBytesGoToChunksAndAreAssembledExactly) {
@@ -58,15 +62,20 @@ TEST(CaptureBuffer, WithoutAReservationBulkOutputGoesToChunks) {
 }
 
 TEST(CaptureBuffer, AMovedBufferKeepsItsBytesAndItsReservation) {
-  CaptureBuffer a(4 * kMiB);
-  const std::string bytes = test::pattern(3 * kMiB);
-  append_all(a, bytes, 64 * 1024);
+  const std::size_t reservation = 5 * kMiB + kMiB / 2;
+  const std::string bytes = test::pattern(4 * kMiB);
+  CaptureBuffer a(reservation);
+  append_all(a, bytes.substr(0, kMiB / 2), 64 * 1024);  // not reserved yet
   CaptureBuffer b(std::move(a));
   EXPECT_EQ(a.size(), 0u);
-  const std::string more = test::pattern(kMiB / 2);
-  append_all(b, more, 64 * 1024);
-  EXPECT_TRUE(b.assembled()) << "still within the reservation";
-  EXPECT_TRUE(b.str() == bytes + more);
+  append_all(b, bytes.substr(kMiB / 2, kMiB), 64 * 1024);  // passes 1 MiB: reserves now
+  EXPECT_EQ(b.str().capacity(), reservation);
+  CaptureBuffer c(0);
+  c = std::move(b);
+  append_all(c, bytes.substr(3 * kMiB / 2), 64 * 1024);
+  EXPECT_TRUE(c.assembled()) << "still within the moved reservation";
+  EXPECT_EQ(c.str().capacity(), reservation);
+  EXPECT_TRUE(c.str() == bytes);
 }
 
 }  // namespace

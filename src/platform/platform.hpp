@@ -258,10 +258,11 @@ char* allocate_chunk(std::size_t size) noexcept;
 void release_chunk(char* chunk, std::size_t size) noexcept;
 /// How many bytes a capture may reserve at once for bulk output: address
 /// space that costs no memory until written, so each byte is written once,
-/// in its final place. POSIX: 1 GiB (pages are committed as they are
-/// touched; under strict overcommit the reservation may fail, and the capture
-/// falls back to chunks). Windows: 0 (a reservation is charged to the commit
-/// limit at once).
+/// in its final place. POSIX: 1 GiB, but 0 (chunks only) where a reservation
+/// costs at once: under strict overcommit (vm.overcommit_memory=2: charged to
+/// the commit limit), with an address-space limit (RLIMIT_AS), in a 32-bit
+/// process, in a sanitizer build (whose shadow memory follows the
+/// reservation). Windows: 0 (a reservation is committed memory). Decided once.
 std::size_t capture_reservation() noexcept;
 
 // --- signals in words ----------------------------------------------------------------

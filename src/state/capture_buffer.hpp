@@ -12,14 +12,15 @@ namespace proctest::detail {
 /// Small output is a plain std::string. Past kHeadLimit the string is
 /// reserved once to `reservation` bytes (platform::capture_reservation():
 /// address space, whose pages cost memory only when written), so bulk output
-/// lands in its final place, written once. Past the reservation, or when it
-/// cannot be had, bytes go to separately mapped chunks instead: growing a
-/// std::string copies it into a buffer twice its capacity while the old one
-/// is still held, up to 2x the captured size in memory and a copy of all of
-/// it. The chunks are assembled once, into a string reserved to the final
-/// size, each chunk returned to the system as soon as it is copied: the peak
-/// is the size plus one chunk. Move-only; not synchronized (its owner's lock
-/// guards it).
+/// lands in its final place, written once; the peak is the size. Past the
+/// reservation, or without one, bytes go to separately mapped chunks instead:
+/// growing a std::string copies it into a buffer twice its capacity while the
+/// old one is still held, up to 2x the captured size in memory and a copy of
+/// all of it. The chunks are assembled once, into a string reserved to the
+/// final size, each chunk returned to the system as soon as it is copied: the
+/// peak is the size plus one chunk, plus the reserved head while it is copied
+/// when a reservation was outgrown (the head's bytes are then written twice).
+/// Move-only; not synchronized (its owner's lock guards it).
 class CaptureBuffer {
  public:
   static constexpr std::size_t kHeadLimit = std::size_t{1} << 20;
