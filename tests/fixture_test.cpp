@@ -296,6 +296,49 @@ TEST(Teardown, TheSpareIsReusedWhenTheTempPathEndsInASeparator) {
   next.TearDown();
 }
 
+TEST(Teardown, ASpareWrittenToSinceItWasRetiredIsNotHandedOut) {
+  // A process left inside it (its cwd) may write there after the test ended.
+  PrivateTmp tmp;
+  {
+    Probe probe;
+    probe.SetUp();
+    probe.TearDown();
+  }
+  const std::vector<std::filesystem::path> spare = entries(tmp.dir.path, "proctest-spare-");
+  ASSERT_EQ(spare.size(), 1u);
+  std::ofstream(spare.front() / "late.txt", std::ios::binary) << "x";
+  Probe next;
+  next.SetUp();
+  EXPECT_TRUE(std::filesystem::is_empty(next.temp_dir()));
+  ProcessFixture::finish_temp_dir_removal();
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{next.temp_dir()})
+      << "the written one removed";
+  next.TearDown();
+}
+
+TEST(Teardown, ARelativeTempPathIsRemovedWhereItWasAfterTheTestChangedDirectory) {
+  test::TempDir base;
+  std::filesystem::create_directory(base.path / "tmp");
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(base.path);
+  ScopedEnv tmpdir("TMPDIR", "tmp");
+  ScopedEnv tmp("TMP", "tmp");
+  std::filesystem::path dir;
+  {
+    Probe probe;
+    probe.SetUp();
+    dir = probe.temp_dir();
+    std::ofstream(dir / "file.txt", std::ios::binary) << "x";  // removed, not reused
+    std::filesystem::current_path(before);                        // the test moves away
+    probe.TearDown();
+  }
+  std::filesystem::current_path(before);
+  EXPECT_TRUE(dir.is_absolute()) << dir;
+  ProcessFixture::finish_temp_dir_removal();
+  EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+  EXPECT_THAT(entries(base.path / "tmp"), ::testing::IsEmpty());
+}
+
 TEST(Teardown, ATempDirWithFilesOrANewModeIsRemovedNotReused) {
   PrivateTmp tmp;
 #ifdef _WIN32
@@ -319,7 +362,7 @@ TEST(Teardown, ATempDirWithFilesOrANewModeIsRemovedNotReused) {
   EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "both removed, no spare";
 }
 
-TEST(Teardown, RemovesTheTempDirsOfManyPassingTestsInOrder) {
+TEST(Teardown, RemovesTheTempDirsOfManyPassingTests) {
   std::vector<std::filesystem::path> dirs;
   for (int i = 0; i < 20; ++i) {
     Probe probe;
@@ -353,6 +396,10 @@ TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
   PROCTEST_POSIX_ONLY("fork()");
 #if defined(__SANITIZE_THREAD__)
   GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
+#endif
 #endif
   PrivateTmp tmp;
   {
