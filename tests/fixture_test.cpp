@@ -329,7 +329,7 @@ TEST(Teardown, ARelativeTempPathIsRemovedWhereItWasAfterTheTestChangedDirectory)
     probe.SetUp();
     dir = probe.temp_dir();
     std::ofstream(dir / "file.txt", std::ios::binary) << "x";  // removed, not reused
-    std::filesystem::current_path(before);                        // the test moves away
+    std::filesystem::current_path(before);                     // the test moves away
     probe.TearDown();
   }
   std::filesystem::current_path(before);
