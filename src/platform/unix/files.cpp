@@ -27,7 +27,7 @@ std::string unique_suffix() {
       (static_cast<unsigned long long>(::getpid()) << 32) ^
       static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count()) *
           2654435761u ^
-      (++counter * 40503u);
+      (static_cast<unsigned long long>(++counter) * 40503u);
   static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   std::string suffix;
   for (int i = 0; i < 6; ++i, v /= 62) suffix += digits[v % 62];
