@@ -24,6 +24,8 @@ _proctest_check(POSIX_SPAWN_SETSID spawn.h PROCTEST_HAVE_POSIX_SPAWN_SETSID)
 _proctest_check(POSIX_SPAWN_CLOEXEC_DEFAULT spawn.h PROCTEST_HAVE_POSIX_SPAWN_CLOEXEC_DEFAULT)
 _proctest_check(ptsname_r stdlib.h PROCTEST_HAVE_PTSNAME_R)
 _proctest_check(pipe2 unistd.h PROCTEST_HAVE_PIPE2)
+# Linux, the BSDs: a poll whose timeout is not rounded to milliseconds.
+_proctest_check(ppoll poll.h PROCTEST_HAVE_PPOLL)
 
 # pthread_setname_np: (thread, name) on glibc and the BSDs, (name) on macOS.
 set(CMAKE_REQUIRED_LIBRARIES Threads::Threads)

@@ -202,7 +202,7 @@ class AsyncOp : public Watcher, public std::enable_shared_from_this<AsyncOp> {
     try {
       require_state(state_);  // moved from, or in a fork
       if (request_.kind == Kind::run) {
-        start_process(*state_);
+        start_process(*state_, false);
         return finish(nullptr);
       }
     } catch (...) {

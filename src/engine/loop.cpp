@@ -1,10 +1,12 @@
 #include "engine/loop.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <mutex>
 #include <new>
@@ -25,9 +27,20 @@ constexpr std::size_t kBulkReadSize = std::size_t{1} << 20;
 
 thread_local bool t_on_loop_thread = false;
 
+std::atomic<std::chrono::milliseconds::rep> g_sweep_delay{Loop::kSweepDelay.count()};
+
+}  // namespace
+
 struct LoopService {
   asio::io_context context{1};
   asio::executor_work_guard<platform::Executor> guard{context.get_executor()};
+  // The sweep of direct exchanges that no thread claimed (Loop::start):
+  // each with the time the loop takes it over. One timer for all, armed
+  // from run()'s thread without waking the loop (Asio sets its timerfd).
+  std::mutex sweep_mutex;
+  asio::steady_timer sweep_timer{context};
+  bool sweep_armed = false;
+  std::vector<std::pair<std::weak_ptr<ProcessState>, Clock::time_point>> unclaimed;
 
   LoopService() {
     // Asio creates its reactor (epoll, eventfd, timerfd) lazily, with the
@@ -51,6 +64,8 @@ struct LoopService {
   }
 };
 
+namespace {
+
 // Intentionally leaked: processes may be destroyed during static
 // destruction, after a static loop would be gone.
 LoopService* g_loop = nullptr;
@@ -67,17 +82,34 @@ void after_fork_in_child() {
   g_loop_mutex.unlock();
 }
 
-}  // namespace
-
-platform::Executor Loop::executor() {
+LoopService& service() {
   static const bool registered =
       (platform::at_fork(before_fork, after_fork_in_parent, after_fork_in_child), true);
   (void)registered;
   std::lock_guard<std::mutex> lock(g_loop_mutex);
   // A failed start (no thread or descriptor to spare) leaves nothing behind.
   if (!g_loop) g_loop = new LoopService();
-  return g_loop->context.get_executor();
+  return *g_loop;
 }
+
+// A pipe's parent end, whoever holds it now (a ProcessState::Reader).
+template <typename Reader>
+platform::NativeHandle handle_of(Reader& r) {
+  return r.pipe ? r.pipe->native_handle() : r.raw.get();
+}
+
+// The first read's buffer, allocated uninitialized; false when out of memory.
+template <typename Reader>
+bool ensure_buffer(Reader& r) noexcept {
+  if (r.buffer) return true;
+  r.buffer.reset(new (std::nothrow) char[kReadSize]);
+  r.size = r.buffer ? kReadSize : 0;
+  return r.buffer != nullptr;
+}
+
+}  // namespace
+
+platform::Executor Loop::executor() { return service().context.get_executor(); }
 
 bool Loop::on_loop_thread() noexcept { return t_on_loop_thread; }
 
@@ -99,25 +131,254 @@ void Loop::start(ProcessState& s, platform::Launched& launched) {
   s.out_reader_.pipe = std::move(launched.output);
   s.err_reader_.pipe = std::move(launched.error);
   s.stdin_pipe_ = std::move(launched.input);
+  s.out_reader_.raw = std::move(launched.direct_output);
+  s.err_reader_.raw = std::move(launched.direct_error);
+  s.stdin_raw_ = std::move(launched.direct_input);
+  platform::Child* child = s.child_.get();
+  const bool raw = !s.out_reader_.pipe && !s.err_reader_.pipe && !s.stdin_pipe_;
+  if (raw && child && child->exit_handle()) {
+    // The first write runs here, with the caller's signal mask: it cannot
+    // raise SIGPIPE, because run() keeps the child's end of the pipe open
+    // (Launched::keep_open) until this returns. Direct only if it wrote all.
+    pump_stdin(s);
+    if (!s.stdin_raw_) {
+      {
+        Lock lock = s.lock();
+        s.driver_ = ProcessState::Driver::unclaimed;
+      }
+      try {
+        sweep_later(s);
+        return;
+      } catch (...) {
+        // No sweep (out of memory): the loop takes it now, unless a thread
+        // has claimed it meanwhile.
+      }
+      Lock lock = s.lock();
+      if (s.driver_ != ProcessState::Driver::unclaimed) return;
+      s.driver_ = ProcessState::Driver::loop;
+    }
+  }
+  attach(s);
+}
+
+void Loop::attach(ProcessState& s) noexcept {
+  bool abandon = false;
+  bool reaped = false;
+  {
+    Lock lock = s.lock();
+    abandon = std::exchange(s.abandon_requested_, false);
+    reaped = s.reaped_;
+  }
+  // A direct exchange's raw ends go to the reactor now. If it will not take
+  // one (out of memory), that stream ends as if a read had failed.
+  for (bool is_stdout : {true, false}) {
+    ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+    if (!r.raw) continue;
+    if (abandon) {
+      end_stream(s, is_stdout);
+      continue;
+    }
+    try {
+      r.pipe.emplace(executor(), r.raw.get());
+      r.raw.release();
+    } catch (...) {
+      r.pipe.reset();
+      end_stream(s, is_stdout);
+    }
+  }
+  if (s.stdin_raw_) {
+    try {
+      s.stdin_pipe_.emplace(executor(), s.stdin_raw_.get());
+      s.stdin_raw_.release();
+    } catch (...) {
+      s.stdin_pipe_.reset();
+      close_stdin(s);
+    }
+  }
   if (s.out_reader_.pipe) read(s, true);
   if (s.err_reader_.pipe) read(s, false);
   // The first write may run here, with the caller's signal mask: it cannot
   // raise SIGPIPE, because run() keeps the child's end of the pipe open
   // (Launched::keep_open) until this returns.
-  pump_stdin(s);
-  if (platform::Child* child = s.child_.get()) {
-    child->watch_exit(
-        [self = s.shared_from_this()](platform::ExitReport report) { on_exit(*self, report); });
+  try {
+    pump_stdin(s);
+  } catch (...) {
+    close_stdin(s);
+  }
+  platform::Child* child = s.child_.get();
+  if (child && !reaped) {
+    try {
+      child->watch_exit(
+          [self = s.shared_from_this()](platform::ExitReport report) { on_exit(*self, report); });
+    } catch (...) {
+      // Out of memory for the handler: nothing can watch the exit. Stop
+      // the child rather than leave a caller waiting for ever; its exit is
+      // then found by the next exchange that polls it.
+      Lock lock = s.lock();
+      child->signal_tree(platform::kKillSignal);
+    }
+  }
+}
+
+void Loop::set_sweep_delay(std::chrono::milliseconds delay) noexcept {
+  g_sweep_delay.store(delay.count(), std::memory_order_relaxed);
+}
+
+void Loop::sweep_later(ProcessState& s) {
+  LoopService& loop = service();
+  std::lock_guard<std::mutex> lock(loop.sweep_mutex);
+  const auto due =
+      Clock::now() + std::chrono::milliseconds(g_sweep_delay.load(std::memory_order_relaxed));
+  loop.unclaimed.emplace_back(s.weak_from_this(), due);
+  // Dues only grow, but for a test's change of the delay (set_sweep_delay).
+  if (!loop.sweep_armed || due < loop.sweep_timer.expiry()) {
+    loop.sweep_timer.expires_at(due);
+    loop.sweep_timer.async_wait([&loop](const boost::system::error_code& ec) {
+      if (!ec) sweep(loop);
+    });
+    loop.sweep_armed = true;
+  }
+}
+
+void Loop::sweep(LoopService& loop) noexcept {
+  std::vector<std::shared_ptr<ProcessState>> due;
+  try {
+    std::lock_guard<std::mutex> lock(loop.sweep_mutex);
+    loop.sweep_armed = false;
+    due.reserve(loop.unclaimed.size());
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> next;
+    auto kept = loop.unclaimed.begin();
+    for (auto& entry : loop.unclaimed) {
+      std::shared_ptr<ProcessState> state = entry.first.lock();
+      if (!state) continue;
+      {
+        // Claimed meanwhile (as a short exchange normally is, within
+        // microseconds): forgotten here, so the timer is not armed for it.
+        Lock state_lock = state->lock();
+        if (state->driver_ != ProcessState::Driver::unclaimed) continue;
+      }
+      if (entry.second <= now) {
+        due.push_back(std::move(state));
+      } else {
+        next = earliest(next, entry.second);
+        *kept++ = std::move(entry);
+      }
+    }
+    loop.unclaimed.erase(kept, loop.unclaimed.end());
+    if (next) {
+      loop.sweep_timer.expires_at(*next);
+      loop.sweep_timer.async_wait([&loop](const boost::system::error_code& ec) {
+        if (!ec) sweep(loop);
+      });
+      loop.sweep_armed = true;
+    }
+  } catch (...) {
+    // Out of memory: the next run() arms the sweep again.
+  }
+  for (auto& state : due) {
+    bool take = false;
+    {
+      Lock lock = state->lock();
+      take = state->driver_ == ProcessState::Driver::unclaimed;
+      if (take) state->driver_ = ProcessState::Driver::loop;
+    }
+    if (take) attach(*state);
+  }
+}
+
+bool Loop::claim(ProcessState& s) noexcept {
+  if (s.driver_ != ProcessState::Driver::unclaimed) return false;
+  s.driver_ = ProcessState::Driver::caller;
+  s.driven_directly_ = true;
+  return true;
+}
+
+void Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until) {
+  if (std::exchange(s.abandon_requested_, false)) {
+    // The drain delay passed (this thread's join(), or another's).
+    lock.unlock();
+    if (s.out_reader_.raw) end_stream(s, true);
+    if (s.err_reader_.raw) end_stream(s, false);
+    lock.lock();
+    return;
+  }
+  enum What { out, err, exited };
+  platform::NativeHandle handles[3];
+  What what[3];
+  bool ready[3] = {false, false, false};
+  std::size_t count = 0;
+  if (s.out_reader_.raw) {
+    handles[count] = s.out_reader_.raw.get();
+    what[count++] = out;
+  }
+  if (s.err_reader_.raw) {
+    handles[count] = s.err_reader_.raw.get();
+    what[count++] = err;
+  }
+  platform::Child* child = s.child_.get();
+  const auto now = Clock::now();
+  if (child && !s.reaped_) {
+    if (now < s.exit_recheck_) {
+      until = earliest(until, s.exit_recheck_);
+    } else if (auto handle = child->exit_handle()) {
+      handles[count] = *handle;
+      what[count++] = exited;
+    }
+  }
+  if (count == 0) {
+    // Nothing of its own left to wait for: what the machine waits for now
+    // comes from other threads, through the condition variable.
+    s.wait_locked(lock, until);
+    return;
+  }
+  until = earliest(until, now + kDriverSlice);
+  lock.unlock();
+  try {
+    platform::wait_readable(handles, ready, count, until);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!ready[i]) continue;
+      if (what[i] != exited) {
+        read_directly(s, what[i] == out);
+      } else if (std::optional<platform::ExitReport> report = child->try_reap()) {
+        on_exit(s, *report);
+      } else {
+        // Readable before the zombie can be reaped (a tracer has not seen
+        // its exit yet): look again in a moment rather than spin.
+        s.exit_recheck_ = Clock::now() + std::chrono::milliseconds(1);
+      }
+    }
+  } catch (...) {
+    // Out of memory on the way: as on the loop, what could not be kept is
+    // lost, and the machine's deadline still holds.
+  }
+  lock.lock();
+}
+
+void Loop::release(ProcessState& s, Lock& lock) noexcept {
+  if (s.driver_ != ProcessState::Driver::caller) return;
+  const bool left = s.out_reader_.raw || s.err_reader_.raw || (s.child_ && !s.reaped_);
+  if (left) {
+    // Still the driver while the ends go to the reactor: another thread's
+    // join() that forces the drain meanwhile leaves it to us (below).
+    lock.unlock();
+    attach(s);
+    lock.lock();
+  }
+  s.driver_ = ProcessState::Driver::loop;
+  if (std::exchange(s.abandon_requested_, false)) {
+    try {
+      post_abandon_outputs(s);
+    } catch (...) {
+      // Out of memory: the outputs end when the tree's last holder exits.
+    }
   }
 }
 
 void Loop::read(ProcessState& s, bool is_stdout) {
   ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
   try {
-    if (!r.buffer) {
-      r.buffer.reset(new char[kReadSize]);
-      r.size = kReadSize;
-    }
+    if (!ensure_buffer(r)) throw std::bad_alloc();
     r.pipe->async_read_some(asio::buffer(r.buffer.get(), r.size),
                             [self = s.shared_from_this(), is_stdout](
                                 const boost::system::error_code& ec, std::size_t n) {
@@ -135,7 +396,23 @@ void Loop::read(ProcessState& s, bool is_stdout) {
   }
 }
 
+void Loop::read_directly(ProcessState& s, bool is_stdout) {
+  ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+  std::ptrdiff_t n = -1;
+  if (ensure_buffer(r)) n = platform::read_ready(r.raw.get(), r.buffer.get(), r.size);
+  if (n > 0) {
+    deliver(s, is_stdout, static_cast<std::size_t>(n));
+  } else {
+    end_stream(s, is_stdout);  // end of file, an error, or no memory to read into
+  }
+}
+
 void Loop::on_read(ProcessState& s, bool is_stdout, std::size_t n) {
+  deliver(s, is_stdout, n);
+  read(s, is_stdout);
+}
+
+void Loop::deliver(ProcessState& s, bool is_stdout, std::size_t n) {
   ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
   bool wake = false;
   bool poke = false;
@@ -149,14 +426,13 @@ void Loop::on_read(ProcessState& s, bool is_stdout, std::size_t n) {
   if (wake) s.changed_.notify_all();
   if (poke) poke_watchers(s);
   if (n == r.size && !r.grown) grow(r);
-  read(s, is_stdout);
 }
 
 void Loop::grow(ProcessState::Reader& r) noexcept {
   r.grown = true;
   // Only bulk pipes are enlarged: every pipe's capacity counts against the
   // user's pipe budget, past which the kernel refuses and 64 KiB stays.
-  if (!platform::enlarge_pipe(*r.pipe, kBulkReadSize)) return;
+  if (!platform::enlarge_pipe(handle_of(r), kBulkReadSize)) return;
   // Without the larger buffer, the larger pipe still spares the writer waits.
   if (auto* bigger = new (std::nothrow) char[kBulkReadSize]) {
     r.buffer.reset(bigger);
@@ -169,6 +445,7 @@ void Loop::end_stream(ProcessState& s, bool is_stdout) {
   boost::system::error_code ignored;
   if (r.pipe) r.pipe->close(ignored);
   r.pipe.reset();
+  r.raw.reset();
   r.buffer.reset();
   bool wake = false;
   {
@@ -182,7 +459,7 @@ void Loop::end_stream(ProcessState& s, bool is_stdout) {
 }
 
 void Loop::pump_stdin(ProcessState& s) {
-  if (!s.stdin_pipe_ || s.write_in_flight_) return;
+  if ((!s.stdin_pipe_ && !s.stdin_raw_) || s.write_in_flight_) return;
   bool close_now = false;
   {
     Lock lock = s.lock();
@@ -208,12 +485,21 @@ void Loop::pump_stdin(ProcessState& s) {
     // once, sparing the loop a wake-up for the completion of a write that
     // was done before it was queued. No SIGPIPE can arise: run() keeps the
     // child's end open (Launched::keep_open).
-    std::ptrdiff_t n = platform::try_write(*s.stdin_pipe_, s.writing_);
+    platform::NativeHandle end =
+        s.stdin_pipe_ ? s.stdin_pipe_->native_handle() : s.stdin_raw_.get();
+    std::ptrdiff_t n = platform::try_write(end, s.writing_);
     if (n > 0) s.writing_.erase(0, static_cast<std::size_t>(n));
     if (s.writing_.empty()) {
       pump_stdin(s);  // the close, if asked for; more bytes, if queued meanwhile
       return;
     }
+  }
+  if (!s.stdin_pipe_) {
+    // Raw: the rest goes once the loop has the pipe (attach()).
+    Lock lock = s.lock();
+    s.stdin_queue_.insert(0, s.writing_);
+    s.writing_.clear();
+    return;
   }
   s.write_in_flight_ = true;
   try {
@@ -252,6 +538,7 @@ void Loop::close_stdin(ProcessState& s, bool after_epipe) {
     // on run()'s thread: a SIGPIPE pending there is the user's.
     if (after_epipe && on_loop_thread()) platform::discard_pending_sigpipe();
   }
+  s.stdin_raw_.reset();
   bool wake = false;
   {
     Lock lock = s.lock();
@@ -274,7 +561,10 @@ void Loop::on_exit(ProcessState& s, platform::ExitReport report) {
     // The pid may be recycled from now on: nothing is sent to it again.
     s.child_->forget();
     if (s.terminal_) s.terminal_->close();  // resize() after the exit does nothing
-    wake_now = s.exit_waiters_ > 0 || s.data_waiters_ > 0 || s.outputs_ended_locked();
+    // A direct exchange's driver looks at the state itself after this; the
+    // loop's deferred wake-up is for the loop's own exchanges.
+    wake_now = s.exit_waiters_ > 0 || s.data_waiters_ > 0 || s.outputs_ended_locked() ||
+               s.driver_ != ProcessState::Driver::loop;
   }
   // A join() also needs both ends of file. The child's descriptors closed
   // before its exit was signalled, so their completions are normally queued

@@ -11,6 +11,8 @@
 
 namespace proctest::detail {
 
+struct LoopService;
+
 class Loop {
  public:
   /// A process-wide io_context run by one background thread, started on
@@ -28,7 +30,34 @@ class Loop {
   /// watch, each handed to the reactor last and not touched again by the
   /// calling thread (run()'s), since a completion may run on the loop at
   /// once. The exit watch comes last: its handler touches the others.
+  ///
+  /// A direct launch (LaunchRequest::direct) whose stdin is written and
+  /// closed at once and whose child has an exit handle stays off the loop
+  /// instead: the first thread that waits for it drives it (claim(),
+  /// exchange(), release()), and the loop's sweep takes over one that no
+  /// thread has claimed within kSweepDelay, so a child is drained and reaped
+  /// whether anyone waits or not. Does not throw.
   static void start(ProcessState& s, platform::Launched& launched);
+  /// How long a direct exchange may wait for a thread to drive it.
+  static constexpr std::chrono::milliseconds kSweepDelay{10};
+  /// For tests: the sweep's delay from now on (kSweepDelay: the default), so
+  /// a test of who drives an exchange does not depend on the machine's load.
+  static void set_sweep_delay(std::chrono::milliseconds delay) noexcept;
+  /// How long a driver waits at most before it looks at the state again (a
+  /// drain forced by another thread's join()).
+  static constexpr std::chrono::milliseconds kDriverSlice{50};
+
+  /// Under the lock: makes the calling thread the driver of an unclaimed
+  /// direct exchange. False when it is not one: wait for the loop then.
+  static bool claim(ProcessState& s) noexcept;
+  /// The driver's wait, in place of the condition variable's: waits (without
+  /// the lock) until a pipe or the exit handle is ready or until `until`,
+  /// then reads and reaps what is ready through the same steps as the loop.
+  /// Called and returns with `lock` held.
+  static void exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until);
+  /// The driver stops waiting: the loop takes over what is left (nothing,
+  /// for an exchange that ended). Called and returns with `lock` held.
+  static void release(ProcessState& s, Lock& lock) noexcept;
   /// Has the loop write the queued stdin bytes (and close stdin if asked).
   static void post_pump_stdin(ProcessState& s);
   /// Has the loop close the read pipes (the drain delay ran out).
@@ -37,8 +66,13 @@ class Loop {
   static void poke_watchers(ProcessState& s) noexcept;
 
  private:
+  static void attach(ProcessState& s) noexcept;
+  static void sweep_later(ProcessState& s);
+  static void sweep(LoopService& loop) noexcept;
   static void read(ProcessState& s, bool is_stdout);
+  static void read_directly(ProcessState& s, bool is_stdout);
   static void on_read(ProcessState& s, bool is_stdout, std::size_t n);
+  static void deliver(ProcessState& s, bool is_stdout, std::size_t n);
   static void grow(ProcessState::Reader& r) noexcept;
   static void end_stream(ProcessState& s, bool is_stdout);
   static void pump_stdin(ProcessState& s);

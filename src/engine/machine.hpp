@@ -6,13 +6,16 @@
 // the blocking one here (Process), waiting on the state's condition
 // variable, and the asynchronous one in async.cpp (AsyncProcess), waiting
 // for the loop's pokes and a timer. One copy of each sequence, so the
-// blocking and the asynchronous calls cannot drift apart.
+// blocking and the asynchronous calls cannot drift apart. The blocking
+// driver may also be the one that reads the pipes (a direct exchange,
+// Loop::exchange): the machines cannot tell.
 #ifndef PROCTEST_SRC_ENGINE_MACHINE_HPP
 #define PROCTEST_SRC_ENGINE_MACHINE_HPP
 
 #include <exception>
 #include <optional>
 
+#include "engine/loop.hpp"
 #include "state/process_state.hpp"
 
 namespace proctest::detail {
@@ -60,13 +63,30 @@ class Machine {
 
 /// The blocking driver: steps `m` until it is done, waiting on the state's
 /// condition variable in between; rethrows its error. Caller holds `lock`.
+/// The first thread to wait for a direct exchange drives it instead: its
+/// waits are Loop::exchange(), and the loop takes over what is left when it
+/// is done (Loop::release).
 inline void drive(ProcessState& s, Lock& lock, Machine& m) {
   ProcessState::Waiting counted(s, m.wakes_on());
-  for (;;) {
-    Step step = m.step(lock, Clock::now());
-    if (step.done) break;
-    s.wait_locked(lock, step.wake_at);
+  const bool driving = Loop::claim(s);
+  try {
+    for (;;) {
+      Step step = m.step(lock, Clock::now());
+      if (step.done) break;
+      if (driving) {
+        Loop::exchange(s, lock, step.wake_at);
+      } else {
+        s.wait_locked(lock, step.wake_at);
+      }
+    }
+  } catch (...) {
+    if (driving) {
+      if (!lock.owns_lock()) lock.lock();
+      Loop::release(s, lock);
+    }
+    throw;
   }
+  if (driving) Loop::release(s, lock);
   if (m.error()) std::rethrow_exception(m.error());
 }
 

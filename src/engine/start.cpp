@@ -141,11 +141,22 @@ class Claim {
 
 namespace proctest::detail {
 
-void start_process(ProcessState& s) {
+namespace {
+constexpr std::size_t kDirectInput = 4096;
+}  // namespace
+
+void start_process(ProcessState& s, bool direct) {
   Claim claim(s);
   platform::Executor loop = loop_executor(s);
   platform::become_subreaper();
   platform::LaunchRequest request = prepare(s);
+  // Stdin that a fresh pipe takes whole at once (PIPE_BUF: even a pipe cut
+  // to one page by the user's pipe budget) is written and closed by run():
+  // nothing of the exchange is left for the loop then.
+  const Input& in = s.options().input;
+  request.direct = direct && !request.terminal && platform::direct_exchange_available() &&
+                   in.kind() != Input::Kind::pipe &&
+                   (in.kind() != Input::Kind::bytes || in.data().size() <= kDirectInput);
   const bool discarded = platform::statuses_discarded();
   auto start = Clock::now();
   platform::Launched launched;
@@ -180,7 +191,7 @@ void start_process(ProcessState& s) {
 namespace proctest {
 
 Process& Process::run() {
-  detail::start_process(detail::require_state(state_));
+  detail::start_process(detail::require_state(state_), true);
   return *this;
 }
 

@@ -58,15 +58,19 @@ class SignalsBlocked {
   alignas(16) unsigned char saved_[256];
 };
 
+/// A parent's pipe end (or a child's exit handle) as the system names it:
+/// a file descriptor on POSIX, a HANDLE on Windows.
+using NativeHandle = boost::asio::readable_pipe::native_handle_type;
+
 /// Enlarges a pipe that carries bulk output to `size` bytes (fewer wake-ups
 /// for reader and writer); false where that is not possible.
-bool enlarge_pipe(boost::asio::readable_pipe& pipe, std::size_t size) noexcept;
+bool enlarge_pipe(NativeHandle pipe, std::size_t size) noexcept;
 
 /// Writes what a non-blocking pipe takes of `data` now, without waiting:
 /// the bytes written (0 when it is full), or -1 on an error (EPIPE: the
 /// reader is gone; the caller must be a thread where SIGPIPE is blocked or
 /// cannot arise).
-std::ptrdiff_t try_write(boost::asio::writable_pipe& pipe, std::string_view data) noexcept;
+std::ptrdiff_t try_write(NativeHandle pipe, std::string_view data) noexcept;
 
 /// Names the calling thread (for debuggers and `top`).
 void name_this_thread(const char* name) noexcept;
@@ -82,6 +86,63 @@ void at_fork(void (*prepare)(), void (*parent)(), void (*child)()) noexcept;
 /// This process's id (a fork has its own).
 int current_process_id() noexcept;
 
+// --- the direct exchange ---------------------------------------------------------
+//
+// A short exchange (no stdin left to write, no terminal, nothing
+// asynchronous) is read by the thread that waits for it, without the loop:
+// run() keeps the parent's pipe ends raw (LaunchRequest::direct), the
+// waiting thread polls them with the child's exit handle and reads them
+// itself. Whatever is left when it stops waiting goes to the loop, which
+// wraps the ends then (engine/loop.cpp, Loop::exchange).
+
+/// Whether the backend can hand over raw ends and an exit handle (Linux: a
+/// pidfd). Elsewhere every exchange runs on the loop.
+bool direct_exchange_available() noexcept;
+
+/// An owned pipe end that no reactor watches (yet): closed when destroyed.
+class PipeEnd {
+ public:
+  PipeEnd() = default;
+  explicit PipeEnd(NativeHandle h) noexcept : handle_(h), valid_(true) {}
+  PipeEnd(PipeEnd&& o) noexcept : handle_(o.handle_), valid_(o.valid_) { o.valid_ = false; }
+  PipeEnd& operator=(PipeEnd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      handle_ = o.handle_;
+      valid_ = o.valid_;
+      o.valid_ = false;
+    }
+    return *this;
+  }
+  PipeEnd(const PipeEnd&) = delete;
+  PipeEnd& operator=(const PipeEnd&) = delete;
+  ~PipeEnd() { reset(); }
+  explicit operator bool() const noexcept { return valid_; }
+  NativeHandle get() const noexcept { return handle_; }
+  /// Gives up ownership (to an Asio object).
+  NativeHandle release() noexcept {
+    valid_ = false;
+    return handle_;
+  }
+  void reset() noexcept;
+
+ private:
+  NativeHandle handle_{};
+  bool valid_ = false;
+};
+
+/// Reads up to `size` bytes from a pipe end that wait_readable() found ready:
+/// the bytes read, 0 at end of file, -1 on an error (the stream ends there,
+/// as at end of file). Never called where direct_exchange_available() is false.
+std::ptrdiff_t read_ready(NativeHandle pipe, char* buffer, std::size_t size) noexcept;
+
+/// Waits until one of `count` handles is readable (or its writer gone), or
+/// until `until` (none: no limit), and says which in `ready`. Returns with
+/// none ready after a signal interrupted the wait. Never called where
+/// direct_exchange_available() is false.
+void wait_readable(const NativeHandle* handles, bool* ready, std::size_t count,
+                   std::optional<std::chrono::steady_clock::time_point> until) noexcept;
+
 // --- what the child gets --------------------------------------------------------
 
 /// Everything needed to start a child, resolved by the engine.
@@ -94,6 +155,10 @@ struct LaunchRequest {
   Output output = Output::capture();
   Output error = Output::capture();
   std::optional<Terminal> terminal;  ///< PTY mode: input/output/error are ignored
+  /// The direct exchange: the parent's ends come back raw (Launched::direct_*)
+  /// and the exit is not watched until watch_exit(). Only where
+  /// direct_exchange_available(); never with a terminal.
+  bool direct = false;
 };
 
 /// Checks that `cwd` (absolute) is a directory the child can enter.
@@ -141,8 +206,18 @@ class Child {
   virtual int id() const noexcept = 0;
   /// Starts watching for the exit: `on_exit` runs once, on the loop thread,
   /// after the child has ended and been reaped (or was found reaped by
-  /// other code). Call once, right after launch.
+  /// other code). Call once: right after launch, or when the loop takes
+  /// over a direct exchange whose child still runs.
   virtual void watch_exit(std::function<void(ExitReport)> on_exit) = 0;
+  /// The direct exchange: a handle that turns readable when the child has
+  /// ended (Linux: its pidfd), until watch_exit() or forget(); none where
+  /// only the loop can watch the exit.
+  virtual std::optional<NativeHandle> exit_handle() const noexcept { return std::nullopt; }
+  /// The direct exchange, after exit_handle() turned readable: reaps the
+  /// child without waiting. Its report, or none while it still runs (a
+  /// readiness that came too early: look again a little later). Made
+  /// without the state's lock, by the one thread that drives the exchange.
+  virtual std::optional<ExitReport> try_reap() noexcept { return std::nullopt; }
   /// The exit was handed to the engine: the child's pid is free and may be
   /// recycled; nothing may be sent to it after this (called under the lock).
   virtual void forget() noexcept = 0;
@@ -168,7 +243,8 @@ class Child {
 };
 
 /// Pipes, terminal and child of a launch; the parent's ends are Asio objects
-/// on the loop, the child's ends are closed.
+/// on the loop (or raw, for LaunchRequest::direct), the child's ends are
+/// closed.
 struct Launched {
   int pid = -1;
   std::unique_ptr<Child> child;
@@ -177,6 +253,10 @@ struct Launched {
   /// stdin (the terminal in PTY mode); a pipe's end is non-blocking, so
   /// try_write() on it never blocks.
   std::optional<boost::asio::writable_pipe> input;
+  /// LaunchRequest::direct: the parent's ends, raw, instead of the three above.
+  PipeEnd direct_output;
+  PipeEnd direct_error;
+  PipeEnd direct_input;  ///< non-blocking, as `input`
   /// PTY mode: the terminal's controls (resize, echo, line mode).
   std::unique_ptr<class TerminalControl> terminal;
   /// The child ran but was reaped by other code before it could be watched

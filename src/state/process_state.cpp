@@ -122,9 +122,9 @@ void ProcessState::adopt_locked(platform::Launched& launched, Clock::time_point 
   statuses_discarded_ = statuses_discarded;
   child_ = std::move(launched.child);
   terminal_ = std::move(launched.terminal);
-  if (launched.output) out_.open();
-  if (launched.error) err_.open();
-  stdin_closed_ = !launched.input;
+  if (launched.output || launched.direct_output) out_.open();
+  if (launched.error || launched.direct_error) err_.open();
+  stdin_closed_ = !launched.input && !launched.direct_input;
   if (launched.reaped_elsewhere) {
     // It ran and is gone; its status went with it. Its pid may belong to
     // another process by now: never signalled, never waited for.
@@ -132,7 +132,7 @@ void ProcessState::adopt_locked(platform::Launched& launched, Clock::time_point 
     report_.known = false;
     end_time_ = start;
   }
-  if (launched.input && options_.input.kind() == Input::Kind::bytes) {
+  if (!stdin_closed_ && options_.input.kind() == Input::Kind::bytes) {
     stdin_queue_ = options_.input.data();
     stdin_close_requested_ = true;
     stdin_send_eot_ = options_.terminal.has_value();
@@ -170,7 +170,13 @@ void ProcessState::force_drain_locked() {
   if (drain_forced_) return;
   drain_forced_ = true;
   if (child_) child_->signal_tree(platform::kKillSignal);
-  Loop::post_abandon_outputs(*this);
+  // A direct exchange's outputs are abandoned by its driver, or by the loop
+  // when it takes them.
+  if (driver_ == Driver::loop) {
+    Loop::post_abandon_outputs(*this);
+  } else {
+    abandon_requested_ = true;
+  }
 }
 
 bool ProcessState::take_drain_reap_locked() noexcept {

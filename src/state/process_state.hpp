@@ -9,7 +9,11 @@
 //   `_locked` need it held;
 // - the loop side (the pipes as Asio objects, read buffers, the write in
 //   flight): the loop thread only, through engine/loop.cpp (class Loop), and
-//   run()'s thread while it hands them over (before handed_to_loop).
+//   run()'s thread while it hands them over (before handed_to_loop);
+// - in a direct exchange (Loop::exchange) the same parts with the pipes raw:
+//   nobody's while it is unclaimed, then the one thread that claimed it
+//   (driver_ == Driver::caller), until that thread or the loop's sweep gives
+//   them to the loop (driver_ == Driver::loop).
 #ifndef PROCTEST_SRC_STATE_PROCESS_STATE_HPP
 #define PROCTEST_SRC_STATE_PROCESS_STATE_HPP
 
@@ -159,6 +163,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
 
  private:
   friend class Loop;
+  friend struct ProcessAccess;
 
   // Fixed after construction.
   const std::vector<std::string> arguments_;
@@ -196,10 +201,23 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   int exit_waiters_ = 0;
   int ending_waiters_ = 0;
   std::vector<std::weak_ptr<Watcher>> watchers_;
+  // Who reads the pipes and watches the exit (Loop::exchange).
+  enum class Driver {
+    loop,       ///< the loop, from run() on or since it took the exchange over
+    unclaimed,  ///< a direct exchange no thread waits for (yet)
+    caller,     ///< a direct exchange, driven by the thread waiting for it
+  };
+  Driver driver_ = Driver::loop;
+  bool driven_directly_ = false;  // a waiting thread claimed it (for tests)
+  // The drain delay passed while no loop had the outputs: whoever takes them
+  // next abandons them.
+  bool abandon_requested_ = false;
 
-  // Loop side: the loop thread only (class Loop).
+  // Loop side: the loop thread only (class Loop), or the driver of a direct
+  // exchange.
   struct Reader {
     std::optional<boost::asio::readable_pipe> pipe;
+    platform::PipeEnd raw;  // a direct exchange's end, until the loop wraps it
     // Allocated on the first read, uninitialized: a Process whose output is
     // a line pays neither for zeroing nor for a large allocation.
     std::unique_ptr<char[]> buffer;
@@ -209,10 +227,14 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Reader out_reader_;
   Reader err_reader_;
   std::optional<boost::asio::writable_pipe> stdin_pipe_;
+  platform::PipeEnd stdin_raw_;  // a direct exchange's stdin, until written and closed
   std::string writing_;  // the bytes of the write in flight
   bool write_in_flight_ = false;
   char last_written_ = '\n';  // PTY mode: whether ^D starts a line
   bool eot_written_ = false;
+  // A direct exchange: the exit handle is not polled before this (it was
+  // readable while the child could not be reaped yet).
+  Clock::time_point exit_recheck_{};
 };
 
 /// proctest's own code (and tests) reaching behind a Process.
@@ -223,6 +245,11 @@ struct ProcessAccess {
   static std::size_t searched(const Process& p, bool is_stdout) {
     Lock lock = p.state_->lock();
     return p.state_->stream_locked(is_stdout).searched();
+  }
+  /// Whether a waiting thread drove the exchange itself (Loop::exchange).
+  static bool driven_directly(const Process& p) {
+    Lock lock = p.state_->lock();
+    return p.state_->driven_directly_;
   }
   /// An ExpectMatch from its parts (its members are private).
   static ExpectMatch::Group& add_group(ExpectMatch& m) { return m.groups_.emplace_back(); }

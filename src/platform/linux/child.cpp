@@ -39,23 +39,56 @@ int wait_status_of(const siginfo_t& info) {
 
 class LinuxChild : public Child {
  public:
-  LinuxChild(pid_t pid, int pidfd, const Executor& loop) : pid_(pid), watch_(loop), retry_(loop) {
-    boost::system::error_code ec;
-    watch_.assign(pidfd, ec);
-    if (ec) {
-      // The reactor would not take the pidfd: do not leave the child behind.
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-      ::close(pidfd);
-      sys::fail("cannot watch its exit", ec.value());
-    }
-    pidfd_ = pidfd;
+  // The pidfd is raw until watch_exit() hands it to the reactor: a direct
+  // exchange polls it on the waiting thread, and an exit the loop never
+  // watched costs no registration.
+  LinuxChild(pid_t pid, int pidfd, const Executor& loop)
+      : pid_(pid), pidfd_(pidfd), watch_(loop), retry_(loop) {}
+
+  ~LinuxChild() override {
+    if (!watched_ && pidfd_ >= 0) ::close(pidfd_);
   }
+
+  LinuxChild(const LinuxChild&) = delete;
+  LinuxChild& operator=(const LinuxChild&) = delete;
 
   int id() const noexcept override { return pid_; }
 
-  void watch_exit(std::function<void(ExitReport)> on_exit) override { wait(std::move(on_exit)); }
+  void watch_exit(std::function<void(ExitReport)> on_exit) override {
+    boost::system::error_code ec;
+    watch_.assign(pidfd_, ec);
+    watched_ = !ec;
+    // The reactor would not take the pidfd (out of memory): look for the
+    // exit on a timer instead.
+    if (watched_) {
+      wait(std::move(on_exit));
+    } else {
+      again(std::move(on_exit), kPollInterval);
+    }
+  }
+
+  std::optional<NativeHandle> exit_handle() const noexcept override {
+    if (forgotten_ || watched_) return std::nullopt;
+    return pidfd_;
+  }
+
+  std::optional<ExitReport> try_reap() noexcept override {
+    siginfo_t info;
+    std::memset(&info, 0, sizeof info);
+    int r = 0;
+    do {
+      r = ::waitid(sys::kWaitForPidfd, static_cast<id_t>(pidfd_), &info, WEXITED | WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    // Still running (EAGAIN: a non-blocking pidfd on a kernel that says so
+    // even with WNOHANG): the readiness was a stale event.
+    if ((r == 0 && info.si_pid == 0) || (r < 0 && errno == EAGAIN)) return std::nullopt;
+    // An error means someone else reaped our child (a SIGCHLD handler that
+    // calls waitpid(-1)): its status is lost, and reported as such.
+    ExitReport report;
+    report.known = r == 0;
+    report.native = r == 0 ? wait_status_of(info) : 0;
+    return report;
+  }
 
   void forget() noexcept override {
     if (forgotten_) return;
@@ -65,8 +98,13 @@ class LinuxChild : public Child {
     // a subreaper) are reaped now; if no member is left, the group's id must
     // never be used again.
     group_gone_ = !sys::group_exists(pid_) || sys::reap_group(pid_);
-    boost::system::error_code ignored;
-    watch_.close(ignored);
+    if (watched_) {
+      boost::system::error_code ignored;
+      watch_.close(ignored);
+      watched_ = false;
+    } else {
+      ::close(pidfd_);
+    }
     pidfd_ = -1;
   }
 
@@ -96,6 +134,9 @@ class LinuxChild : public Child {
   bool group_gone() const noexcept override { return group_gone_; }
 
  private:
+  // How often the exit is looked for when the pidfd cannot be watched.
+  static constexpr std::chrono::milliseconds kPollInterval{10};
+
   // Not Boost.Process v2's async_wait: after any readiness of the pidfd it
   // reaps with a blocking waitpid() on the loop thread. Asio's reactor reuses
   // a closed descriptor's state for the next registration, and an epoll
@@ -116,40 +157,39 @@ class LinuxChild : public Child {
   }
 
   void ready(std::function<void(ExitReport)> on_exit) {
-    siginfo_t info;
-    std::memset(&info, 0, sizeof info);
-    int r = 0;
-    do {
-      r = ::waitid(sys::kWaitForPidfd, static_cast<id_t>(pidfd_), &info, WEXITED | WNOHANG);
-    } while (r < 0 && errno == EINTR);
-    // Still running (EAGAIN: a non-blocking pidfd on a kernel that says so
-    // even with WNOHANG): the readiness was a stale event.
-    if ((r == 0 && info.si_pid == 0) || (r < 0 && errno == EAGAIN)) {
-      retry_.expires_after(std::chrono::milliseconds(1));
-      retry_.async_wait(
-          [this, on_exit = std::move(on_exit)](const boost::system::error_code& ec) mutable {
-            if (!ec) wait(std::move(on_exit));
-          });
-      return;
+    if (std::optional<ExitReport> report = try_reap()) {
+      on_exit(*report);
+    } else {
+      again(std::move(on_exit), watched_ ? std::chrono::milliseconds(1) : kPollInterval);
     }
-    // An error means someone else reaped our child (a SIGCHLD handler that
-    // calls waitpid(-1)): its status is lost, and reported as such.
-    ExitReport report;
-    report.known = r == 0;
-    report.native = r == 0 ? wait_status_of(info) : 0;
-    on_exit(report);
+  }
+
+  void again(std::function<void(ExitReport)> on_exit, std::chrono::milliseconds after) {
+    retry_.expires_after(after);
+    retry_.async_wait(
+        [this, on_exit = std::move(on_exit)](const boost::system::error_code& ec) mutable {
+          if (ec) return;
+          if (watched_) {
+            wait(std::move(on_exit));
+          } else {
+            ready(std::move(on_exit));
+          }
+        });
   }
 
   pid_t pid_;
   int pidfd_ = -1;
+  bool watched_ = false;  // the reactor owns the pidfd
   bool forgotten_ = false;
   bool group_gone_ = false;
-  boost::asio::posix::stream_descriptor watch_;  // owns the pidfd until forget()
+  boost::asio::posix::stream_descriptor watch_;  // owns the pidfd once watched
   boost::asio::steady_timer retry_;
   sys::Escapees escapees_;
 };
 
 }  // namespace
+
+bool direct_exchange_available() noexcept { return true; }
 
 namespace sys {
 

@@ -149,6 +149,9 @@ class PosixChild : public Child {
 
 }  // namespace
 
+// No exit handle to poll beside the pipes: every exchange runs on the loop.
+bool direct_exchange_available() noexcept { return false; }
+
 namespace sys {
 
 std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop) {

@@ -267,15 +267,24 @@ class UnixBackend : public Backend {
       }
     }
     Launched launched;
-    adopt(launched.output, out_pipe.parent, loop, "stdout pipe");
-    adopt(launched.error, err_pipe.parent, loop, "stderr pipe");
-    adopt(launched.input, in_pipe.parent, loop, "stdin pipe");
+    if (r.direct && !r.terminal) {
+      // Raw: the waiting thread reads them, or the loop wraps them later.
+      if (out_pipe.parent.get() >= 0) launched.direct_output = PipeEnd(out_pipe.parent.release());
+      if (err_pipe.parent.get() >= 0) launched.direct_error = PipeEnd(err_pipe.parent.release());
+      if (in_pipe.parent.get() >= 0) launched.direct_input = PipeEnd(in_pipe.parent.release());
+    } else {
+      adopt(launched.output, out_pipe.parent, loop, "stdout pipe");
+      adopt(launched.error, err_pipe.parent, loop, "stderr pipe");
+      adopt(launched.input, in_pipe.parent, loop, "stdin pipe");
+    }
     pid_t pid = spawn(r, stdio);
     launched.pid = pid;
     launched.child = adopt_child(pid, loop);
     launched.reaped_elsewhere = !launched.child;
     if (r.terminal) launched.terminal = terminal_control(std::move(control));
-    if (launched.input) launched.keep_open = std::make_shared<Fd>(std::move(child_in));
+    if (launched.input || launched.direct_input) {
+      launched.keep_open = std::make_shared<Fd>(std::move(child_in));
+    }
     return launched;
   }
 };

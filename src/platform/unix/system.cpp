@@ -1,6 +1,7 @@
 // Small system services of both POSIX backends: thread signal masks, fork
 // hooks, memory chunks, signal names and exit statuses.
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -9,8 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include "platform/platform.hpp"
@@ -29,9 +33,9 @@ SignalsBlocked::~SignalsBlocked() {
   pthread_sigmask(SIG_SETMASK, reinterpret_cast<sigset_t*>(saved_), nullptr);
 }
 
-bool enlarge_pipe(boost::asio::readable_pipe& pipe, std::size_t size) noexcept {
+bool enlarge_pipe(NativeHandle pipe, std::size_t size) noexcept {
 #ifdef F_SETPIPE_SZ
-  return ::fcntl(pipe.native_handle(), F_SETPIPE_SZ, static_cast<int>(size)) >= 0;
+  return ::fcntl(pipe, F_SETPIPE_SZ, static_cast<int>(size)) >= 0;
 #else
   (void)pipe;
   (void)size;
@@ -39,13 +43,60 @@ bool enlarge_pipe(boost::asio::readable_pipe& pipe, std::size_t size) noexcept {
 #endif
 }
 
-std::ptrdiff_t try_write(boost::asio::writable_pipe& pipe, std::string_view data) noexcept {
+std::ptrdiff_t try_write(NativeHandle pipe, std::string_view data) noexcept {
   for (;;) {
-    ssize_t n = ::write(pipe.native_handle(), data.data(), data.size());
+    ssize_t n = ::write(pipe, data.data(), data.size());
     if (n >= 0) return n;
     if (errno == EINTR) continue;
     return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
   }
+}
+
+void PipeEnd::reset() noexcept {
+  if (valid_) ::close(handle_);
+  valid_ = false;
+}
+
+std::ptrdiff_t read_ready(NativeHandle pipe, char* buffer, std::size_t size) noexcept {
+  for (;;) {
+    ssize_t n = ::read(pipe, buffer, size);
+    if (n >= 0) return n;
+    if (errno != EINTR) return -1;
+  }
+}
+
+void wait_readable(const NativeHandle* handles, bool* ready, std::size_t count,
+                   std::optional<std::chrono::steady_clock::time_point> until) noexcept {
+  constexpr std::size_t kMost = 4;
+  pollfd fds[kMost];
+  count = std::min(count, kMost);
+  for (std::size_t i = 0; i < count; ++i) {
+    fds[i].fd = handles[i];
+    fds[i].events = POLLIN;
+    fds[i].revents = 0;
+    ready[i] = false;
+  }
+  std::chrono::nanoseconds left{-1};
+  if (until) left = std::max(*until - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
+#ifdef PROCTEST_HAVE_PPOLL
+  timespec ts{};
+  if (until) {
+    auto s = std::chrono::duration_cast<std::chrono::seconds>(left);
+    ts.tv_sec = static_cast<time_t>(s.count());
+    ts.tv_nsec = static_cast<long>((left - s).count());
+  }
+  int r = ::ppoll(fds, static_cast<nfds_t>(count), until ? &ts : nullptr, nullptr);
+#else
+  int timeout = -1;
+  if (until) {
+    // Rounded up: a wait that ends early would only be made again.
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+    timeout = static_cast<int>(std::min<decltype(ms)>(ms, std::numeric_limits<int>::max()));
+  }
+  int r = ::poll(fds, static_cast<nfds_t>(count), timeout);
+#endif
+  if (r <= 0) return;  // the time, or a signal
+  for (std::size_t i = 0; i < count; ++i) ready[i] = fds[i].revents != 0;
 }
 
 void name_this_thread(const char* name) noexcept {
@@ -74,7 +125,23 @@ void at_fork(void (*prepare)(), void (*parent)(), void (*child)()) noexcept {
   pthread_atfork(prepare, parent, child);
 }
 
-int current_process_id() noexcept { return static_cast<int>(::getpid()); }
+namespace {
+// This process's id, looked up once per process: a fork()ed child forgets
+// it (the handler below). Every run() and every wait asks.
+std::atomic<int> g_process_id{0};
+}  // namespace
+
+int current_process_id() noexcept {
+  static const bool registered =
+      ::pthread_atfork(nullptr, nullptr, [] { g_process_id.store(0); }) == 0;
+  (void)registered;
+  int id = g_process_id.load(std::memory_order_relaxed);
+  if (id == 0) {
+    id = static_cast<int>(::getpid());
+    g_process_id.store(id, std::memory_order_relaxed);
+  }
+  return id;
+}
 
 char* allocate_chunk(std::size_t size) noexcept {
   void* mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -13,12 +13,31 @@ SignalsBlocked::SignalsBlocked() : saved_{} {}
 SignalsBlocked::~SignalsBlocked() = default;
 
 // Named pipes get their buffer size at creation (pipe.cpp: 64 KiB).
-bool enlarge_pipe(boost::asio::readable_pipe&, std::size_t) noexcept { return false; }
+bool enlarge_pipe(NativeHandle, std::size_t) noexcept { return false; }
 
 // The stdin pipe is opened for overlapped I/O on the loop's completion port;
 // a write outside the port cannot be done without waiting, so nothing is
 // written here and the loop's asynchronous write sends it all.
-std::ptrdiff_t try_write(boost::asio::writable_pipe&, std::string_view) noexcept { return 0; }
+std::ptrdiff_t try_write(NativeHandle, std::string_view) noexcept { return 0; }
+
+// The pipes are overlapped, on the loop's completion port: no thread but the
+// loop's can wait for them, so every exchange runs there (docs/windows.md).
+bool direct_exchange_available() noexcept { return false; }
+
+void PipeEnd::reset() noexcept {
+  if (valid_) ::CloseHandle(handle_);
+  valid_ = false;
+}
+
+// Not called here (direct_exchange_available() is false): an error, the
+// stream ends.
+std::ptrdiff_t read_ready(NativeHandle, char*, std::size_t) noexcept { return -1; }
+
+// Not called here (direct_exchange_available() is false): nothing is ready.
+void wait_readable(const NativeHandle*, bool* ready, std::size_t count,
+                   std::optional<std::chrono::steady_clock::time_point>) noexcept {
+  for (std::size_t i = 0; i < count; ++i) ready[i] = false;
+}
 
 void name_this_thread(const char* name) noexcept {
   // SetThreadDescription: Windows 10 1607 and later; looked up at run time.

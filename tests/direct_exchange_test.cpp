@@ -1,0 +1,167 @@
+// The direct exchange (engine/loop.cpp, Loop::exchange): a short exchange
+// is read by the thread that waits for it, without the I/O loop, and the
+// loop takes over whatever that thread leaves, or what no thread waits for.
+// Each test checks the outcome a user sees (every byte, the exit, no hang)
+// and, where the backend has the direct exchange, who drove it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "engine/loop.hpp"
+#include "platform/platform.hpp"
+#include "proctest/process.hpp"
+#include "state/process_state.hpp"
+#include "support.hpp"
+
+namespace proctest {
+namespace {
+
+using detail::ProcessAccess;
+using std::chrono::milliseconds;
+
+bool direct_available() { return detail::platform::direct_exchange_available(); }
+
+// While it lives, the loop's sweep leaves unclaimed exchanges alone for a
+// minute: a test that checks who drove an exchange does not then depend on
+// being scheduled within the 10 ms of Loop::kSweepDelay.
+class PatientSweep {
+ public:
+  PatientSweep() { detail::Loop::set_sweep_delay(std::chrono::minutes(1)); }
+  ~PatientSweep() { detail::Loop::set_sweep_delay(detail::Loop::kSweepDelay); }
+  PatientSweep(const PatientSweep&) = delete;
+  PatientSweep& operator=(const PatientSweep&) = delete;
+};
+
+// Waits, without waiting on the process (which would drive it), until the
+// loop has taken its exit: running() turns false only then.
+bool ends_without_a_wait(const Process& p) {
+  const auto until = std::chrono::steady_clock::now() + test::patient();
+  while (p.running()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+// The filler's output: `n` bytes of 99 'x' and a newline each, then "end\n".
+std::string filler(std::size_t n) {
+  std::string block;
+  for (int i = 0; i < 655; ++i) block += std::string(99, 'x') + "\n";
+  std::string out;
+  while (out.size() < n) out += block.substr(0, std::min(block.size(), n - out.size()));
+  return out + "end\n";
+}
+
+TEST(DirectExchange, AShortExchangeIsReadByTheThreadThatWaits) {
+  PatientSweep patient;
+  Process p(test::child({"print", "out", "err", "3"}), {.input = Input::bytes("in")});
+  p.run();
+  EXPECT_EQ(p.output(), "out");
+  EXPECT_EQ(p.error(), "err");
+  EXPECT_EQ(p.exit_code(), 3);
+  EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available());
+}
+
+TEST(DirectExchange, BulkOutputIsReadWholeByTheThreadThatWaits) {
+  PatientSweep patient;
+  constexpr std::size_t kBytes = 3 << 20;  // the pipe is enlarged on the way
+  const std::string expected = filler(kBytes);
+  Process p(test::child({"filler", std::to_string(kBytes), "end"}));
+  p.run();
+  EXPECT_EQ(p.output(), expected);
+  EXPECT_EQ(p.exit_code(), 0);
+  EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available());
+}
+
+TEST(DirectExchange, TheLoopTakesOverWhatTheWaitLeft) {
+  PatientSweep patient;
+  // read_line() ends with megabytes still to come: without the hand-over
+  // the child would block on a full pipe and never exit.
+  constexpr std::size_t kBytes = 2 << 20;
+  const std::string expected = filler(kBytes);
+  Process p(test::child({"filler", std::to_string(kBytes), "end"}));
+  p.run();
+  EXPECT_EQ(p.read_line(test::patient()), std::string(99, 'x'));
+  ASSERT_TRUE(ends_without_a_wait(p));
+  EXPECT_EQ(p.captured_output(), expected);
+  EXPECT_EQ(p.exit_code(), 0);
+  EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available());
+}
+
+TEST(DirectExchange, AProcessNobodyWaitsForIsDrainedAndReaped) {
+  // Nothing waits: the loop's sweep takes it over, drains the megabytes and
+  // takes the exit.
+  constexpr std::size_t kBytes = 2 << 20;
+  Process p(test::child({"filler", std::to_string(kBytes), "end"}));
+  p.run();
+  ASSERT_TRUE(ends_without_a_wait(p));
+  EXPECT_EQ(p.captured_output(), filler(kBytes));
+  EXPECT_EQ(p.exit_code(), 0);
+  EXPECT_FALSE(ProcessAccess::driven_directly(p));
+}
+
+TEST(DirectExchange, TwoThreadsWaitingForOneProcessBothSeeItEnd) {
+  const std::string expected = filler(300000);
+  for (int i = 0; i < test::spawns(50); ++i) {
+    Process p(test::child({"filler", "300000", "end"}));
+    p.run();
+    std::string seen_by_other;
+    std::thread other([&] { seen_by_other = p.output(); });
+    const std::string seen = p.output();
+    other.join();
+    ASSERT_EQ(seen, expected) << "case " << i;
+    ASSERT_EQ(seen_by_other, seen) << "case " << i;
+    ASSERT_EQ(p.exit_code(), 0) << "case " << i;
+  }
+}
+
+TEST(DirectExchange, AJoinTimeoutEndsTheWaitAndTheStopStillWorks) {
+  PatientSweep patient;
+  Process p(test::child({"pause"}));
+  p.run();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(p.join(milliseconds(100)), ProcessTimeoutError);
+  EXPECT_GE(test::ms_since(start), 100);
+  p.close();
+  EXPECT_EQ(p.output(), "ready\n");
+  EXPECT_EQ(p.status().signal(), std::optional<int>(SIGTERM));
+  EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available());
+}
+
+TEST(DirectExchange, InputThePipeMayNotTakeAtOnceGoesThroughTheLoop) {
+  PatientSweep patient;
+  // 4096 bytes fit any fresh pipe: written by run(). More may not: the loop
+  // writes them, while the reads run beside.
+  for (std::size_t size : {std::size_t{4096}, std::size_t{4097}, std::size_t{1} << 20}) {
+    const std::string input = test::pattern(size);
+    Process p(test::child({"echo"}), {.input = Input::bytes(input)});
+    p.run();
+    EXPECT_EQ(p.output(), input) << size;
+    EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available() && size <= 4096) << size;
+  }
+}
+
+TEST(DirectExchange, AnOpenStdinGoesThroughTheLoop) {
+  Process p(test::child({"echo"}), {.input = Input::pipe()});
+  p.run();
+  p.write("hello\n");
+  p.close_stdin();
+  EXPECT_EQ(p.output(), "hello\n");
+  EXPECT_FALSE(ProcessAccess::driven_directly(p));
+}
+
+TEST(DirectExchange, ManyShortExchangesLeaveNoDescriptorOpen) {
+  const std::set<int> before = test::open_fds_after_warm_up();
+  for (int i = 0; i < test::spawns(100); ++i) {
+    Process p(test::child({"print", "out", "", "0"}));
+    p.run();
+    ASSERT_EQ(p.output(), "out");
+  }
+  EXPECT_EQ(test::open_fds(), before);
+}
+
+}  // namespace
+}  // namespace proctest
