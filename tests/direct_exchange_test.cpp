@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
 
 #include "engine/loop.hpp"
 #include "platform/platform.hpp"
+#include "proctest/async.hpp"
 #include "proctest/process.hpp"
 #include "state/process_state.hpp"
 #include "support.hpp"
@@ -35,8 +37,8 @@ class PatientSweep {
   PatientSweep& operator=(const PatientSweep&) = delete;
 };
 
-// Waits, without waiting on the process (which would drive it), until the
-// loop has taken its exit: running() turns false only then.
+// Waits until running() turns false, looking without waiting (a wait
+// would drive the exchange).
 bool ends_without_a_wait(const Process& p) {
   const auto until = std::chrono::steady_clock::now() + test::patient();
   while (p.running()) {
@@ -44,6 +46,25 @@ bool ends_without_a_wait(const Process& p) {
     std::this_thread::sleep_for(milliseconds(1));
   }
   return true;
+}
+
+// Waits, without asking proctest, until the process with this id has ended
+// and been reaped: only a drained child can end, and only the loop or a
+// driver reaps it.
+bool reaped_without_a_wait(int pid) {
+  const auto until = std::chrono::steady_clock::now() + test::patient();
+  while (!test::stopped_and_reaped(pid)) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+// Whether a thread waits for data of `p` now (expect(), read_line()).
+bool waiting_for_data(const Process& p) {
+  detail::ProcessState& s = *ProcessAccess::state(p);
+  detail::Lock lock = s.lock();
+  return ProcessAccess::data_waiters(s) > 0;
 }
 
 // The filler's output: `n` bytes of 99 'x' and a newline each, then "end\n".
@@ -85,22 +106,127 @@ TEST(DirectExchange, TheLoopTakesOverWhatTheWaitLeft) {
   Process p(test::child({"filler", std::to_string(kBytes), "end"}));
   p.run();
   EXPECT_EQ(p.read_line(test::patient()), std::string(99, 'x'));
-  ASSERT_TRUE(ends_without_a_wait(p));
-  EXPECT_EQ(p.captured_output(), expected);
+  const int pid = p.id();
+  ASSERT_TRUE(reaped_without_a_wait(pid));
+  p.join();  // the exit came; the last bytes may still be on their way
+  EXPECT_TRUE(p.output() == expected) << p.output().size() << " bytes";
   EXPECT_EQ(p.exit_code(), 0);
   EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available());
 }
 
 TEST(DirectExchange, AProcessNobodyWaitsForIsDrainedAndReaped) {
-  // Nothing waits: the loop's sweep takes it over, drains the megabytes and
-  // takes the exit.
+  // Nothing waits or looks: the loop's sweep takes it over, drains the
+  // megabytes and reaps it.
   constexpr std::size_t kBytes = 2 << 20;
+  const std::string expected = filler(kBytes);
   Process p(test::child({"filler", std::to_string(kBytes), "end"}));
   p.run();
+  ASSERT_TRUE(reaped_without_a_wait(p.id()));
+  EXPECT_FALSE(ProcessAccess::driven_directly(p));
+  p.join();
+  EXPECT_TRUE(p.output() == expected) << p.output().size() << " bytes";
+  EXPECT_EQ(p.exit_code(), 0);
+}
+
+TEST(DirectExchange, RunningSeesTheExitOfAProcessNobodyWaitsFor) {
+  // No sweep for a minute: running() itself takes what is ready.
+  PatientSweep patient;
+  Process p(test::child({"print", "out", "", "0"}));
+  p.run();
   ASSERT_TRUE(ends_without_a_wait(p));
-  EXPECT_EQ(p.captured_output(), filler(kBytes));
+  EXPECT_EQ(p.exit_code(), 0);
+  p.join();
+  EXPECT_EQ(p.output(), "out");
+}
+
+TEST(DirectExchange, AWaitInsideAPredicateOnTheSameProcessEnds) {
+  // The predicate runs on the waiting thread: had it driven the exchange, a
+  // join() from inside would have waited for itself.
+  PatientSweep patient;
+  Process p(test::child({"print", "out\\n", "", "0"}));
+  p.run();
+  bool joined = false;
+  EXPECT_TRUE(p.wait_for_output(
+      [&](const std::string& out) {
+        if (out.empty()) return false;
+        p.join(test::patient());
+        joined = true;
+        return true;
+      },
+      test::patient()));
+  EXPECT_TRUE(joined);
   EXPECT_EQ(p.exit_code(), 0);
   EXPECT_FALSE(ProcessAccess::driven_directly(p));
+}
+
+TEST(DirectExchange, TheChildIsDrainedWhileAPredicateRuns) {
+  // The first look takes a while (the caller's code); the child's megabytes
+  // keep flowing meanwhile, so it has ended when the predicate next looks.
+  PatientSweep patient;
+  constexpr std::size_t kBytes = 4 << 20;
+  Process p(test::child({"filler", std::to_string(kBytes), "end"}));
+  p.run();
+  bool first = true;
+  bool ended_while_busy = false;
+  EXPECT_TRUE(p.wait_for_output(
+      [&](const std::string& out) {
+        if (first) {
+          first = false;
+          // Busy until the child has ended: it can only end if drained.
+          ended_while_busy = reaped_without_a_wait(p.id());
+        }
+        return out.size() == kBytes + 4;
+      },
+      test::patient()));
+  EXPECT_TRUE(ended_while_busy);
+}
+
+TEST(DirectExchange, AnAsyncProcessWithoutPipesIsNotLeftForTheSweep) {
+  // An AsyncProcess never waits by blocking: its exchange is the loop's from
+  // run() on, pipes or not (a minute's sweep would otherwise hold its join).
+  PatientSweep patient;
+  boost::asio::io_context io;
+  AsyncProcess p(io.get_executor(), test::child({"exit", "5"}),
+                 {.output = Output::null(), .error = Output::null()});
+  bool joined = false;
+  p.async_run([&](std::exception_ptr e) {
+    ASSERT_FALSE(e);
+    p.async_join(test::patient(), [&](std::exception_ptr e2) { joined = !e2; });
+  });
+  io.run();
+  EXPECT_TRUE(joined);
+  EXPECT_EQ(p.exit_code(), 5);
+}
+
+TEST(DirectExchange, CloseFromAnotherThreadEndsTheDriversWait) {
+  PatientSweep patient;
+  Process q(test::child({"pause"}));
+  q.run();
+  std::thread closer([&] {
+    // Once the other thread waits in expect() (driving q's exchange).
+    while (!waiting_for_data(q)) std::this_thread::yield();
+    q.close();
+  });
+  EXPECT_THROW(q.expect("never", test::patient()), ProcessError);
+  closer.join();
+  EXPECT_EQ(q.status().signal(), std::optional<int>(SIGTERM));
+  EXPECT_EQ(ProcessAccess::driven_directly(q), direct_available());
+}
+
+TEST(DirectExchange, ADrainForcedByAnotherThreadEndsTheDriversWait) {
+  // The child exits; its grandchild keeps stdout open. One thread waits in
+  // read_line() for a line that never comes (driving the exchange), another
+  // joins: after the drain delay the join kills the tree and abandons the
+  // outputs, and the driver's wait ends with them.
+  PatientSweep patient;
+  Process p(test::child({"grandchild"}), {.drain_delay = milliseconds(200)});
+  p.run();
+  const std::string pid_line = p.read_line(test::patient());
+  ASSERT_FALSE(pid_line.empty());
+  std::thread joiner([&] { p.join(test::patient()); });
+  EXPECT_THROW(p.expect("never", test::patient()), ProcessError);
+  joiner.join();
+  EXPECT_FALSE(p.running());
 }
 
 TEST(DirectExchange, TwoThreadsWaitingForOneProcessBothSeeItEnd) {

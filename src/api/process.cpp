@@ -228,6 +228,7 @@ void Process::set_echo(bool on) {
 
 bool Process::running() const {
   if (!state_) return false;
+  detail::Loop::refresh(*state_);  // a direct exchange nobody waits for: its exit, if it came
   Lock lock = state_->lock();
   return state_->started_locked() && !state_->reaped_locked();
 }
@@ -236,6 +237,7 @@ std::optional<int> Process::exit_code() const { return status().exit_code(); }
 
 ExitStatus Process::status() const {
   if (!state_) return {};
+  detail::Loop::refresh(*state_);
   Lock lock = state_->lock();
   return state_->status_locked();
 }

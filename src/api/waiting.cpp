@@ -3,6 +3,7 @@
 // engine run by the blocking driver.
 #include "engine/expect.hpp"
 #include "engine/join.hpp"
+#include "engine/loop.hpp"
 #include "engine/stop.hpp"
 #include "proctest/process.hpp"
 #include "state/process_state.hpp"
@@ -74,6 +75,7 @@ std::string Process::captured_error() const { return snapshot(false); }
 
 std::string Process::snapshot(bool is_stdout) const {
   ProcessState& s = require_state(state_);
+  detail::Loop::refresh(s);  // a direct exchange nobody waits for: what came so far
   Lock lock = s.lock();
   s.require_started_locked();
   s.require_captured(is_stdout);

@@ -164,6 +164,7 @@ Request regex_request(const Regex& pattern, bool is_stdout, std::shared_ptr<Expe
   r.is_stdout = is_stdout;
   r.what = "a match of /" + pattern.pattern() + "/";
   r.look_back = kRegexLookBack;
+  r.runs_caller_code = true;
   r.find = [re = RegexAccess::compiled(pattern), result = std::move(result)](
                const std::string& window, std::size_t skip, std::size_t base,
                bool) -> std::optional<Hit> {
@@ -197,6 +198,7 @@ Request whole_request(std::function<bool(const std::string&)> done, bool is_stdo
   r.is_stdout = is_stdout;
   r.what = "the condition";
   r.whole = true;
+  r.runs_caller_code = true;
   r.find = [done = std::move(done)](const std::string& window, std::size_t, std::size_t,
                                     bool) -> std::optional<Hit> {
     if (!done(window)) return std::nullopt;

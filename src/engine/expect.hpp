@@ -28,6 +28,7 @@ class ExpectMachine : public Machine {
                 Miss miss = Miss::error);
   Step step(Lock& lock, Clock::time_point now) override;
   WakeOn wakes_on() const noexcept override { return WakeOn::data; }
+  bool may_drive() const noexcept override { return !search_.request().runs_caller_code; }
 
   /// The match, once done without an error (empty for Miss::no when missed).
   const std::optional<Found>& found() const noexcept { return found_; }

@@ -127,7 +127,7 @@ void Loop::post_abandon_outputs(ProcessState& s) {
   post(s, [](ProcessState& st) { abandon_outputs(st); });
 }
 
-void Loop::start(ProcessState& s, platform::Launched& launched) {
+void Loop::start(ProcessState& s, platform::Launched& launched, bool direct) {
   s.out_reader_.pipe = std::move(launched.output);
   s.err_reader_.pipe = std::move(launched.error);
   s.stdin_pipe_ = std::move(launched.input);
@@ -136,32 +136,53 @@ void Loop::start(ProcessState& s, platform::Launched& launched) {
   s.stdin_raw_ = std::move(launched.direct_input);
   platform::Child* child = s.child_.get();
   const bool raw = !s.out_reader_.pipe && !s.err_reader_.pipe && !s.stdin_pipe_;
-  if (raw && child && child->exit_handle()) {
+  if (direct && raw && child && child->exit_handle()) {
     // The first write runs here, with the caller's signal mask: it cannot
     // raise SIGPIPE, because run() keeps the child's end of the pipe open
     // (Launched::keep_open) until this returns. Direct only if it wrote all.
-    pump_stdin(s);
+    try {
+      pump_stdin(s);
+    } catch (...) {
+      // Out of memory: the loop writes what is left (attach()).
+    }
     if (!s.stdin_raw_) {
       {
         Lock lock = s.lock();
         s.driver_ = ProcessState::Driver::unclaimed;
       }
-      try {
-        sweep_later(s);
-        return;
-      } catch (...) {
-        // No sweep (out of memory): the loop takes it now, unless a thread
-        // has claimed it meanwhile.
-      }
-      Lock lock = s.lock();
-      if (s.driver_ != ProcessState::Driver::unclaimed) return;
-      s.driver_ = ProcessState::Driver::loop;
+      // A thread that began to wait before this claims it now.
+      s.changed_.notify_all();
+      if (sweep_or_attach(s)) return;
     }
   }
-  attach(s);
+  if (!attach(s)) abandon_raw(s);
 }
 
-void Loop::attach(ProcessState& s) noexcept {
+bool Loop::sweep_or_attach(ProcessState& s) noexcept {
+  try {
+    sweep_later(s);
+    return true;
+  } catch (...) {
+    // No sweep (out of memory): the loop takes it now, unless a thread has
+    // claimed it meanwhile.
+  }
+  {
+    Lock lock = s.lock();
+    if (s.driver_ != ProcessState::Driver::unclaimed) return true;
+    s.driver_ = ProcessState::Driver::loop;
+  }
+  return false;
+}
+
+void Loop::abandon_raw(ProcessState& s) noexcept {
+  // Nothing can read them (out of memory twice over): they end here, as a
+  // stream whose read failed does, rather than leave a waiter waiting.
+  if (s.out_reader_.raw) end_stream(s, true);
+  if (s.err_reader_.raw) end_stream(s, false);
+  if (s.stdin_raw_) close_stdin(s);
+}
+
+bool Loop::attach(ProcessState& s) noexcept {
   bool abandon = false;
   bool reaped = false;
   {
@@ -169,31 +190,37 @@ void Loop::attach(ProcessState& s) noexcept {
     abandon = std::exchange(s.abandon_requested_, false);
     reaped = s.reaped_;
   }
-  // A direct exchange's raw ends go to the reactor now. If it will not take
-  // one (out of memory), that stream ends as if a read had failed.
-  for (bool is_stdout : {true, false}) {
-    ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
-    if (!r.raw) continue;
-    if (abandon) {
-      end_stream(s, is_stdout);
-      continue;
-    }
-    try {
-      r.pipe.emplace(executor(), r.raw.get());
-      r.raw.release();
-    } catch (...) {
-      r.pipe.reset();
-      end_stream(s, is_stdout);
-    }
+  if (abandon) {
+    if (s.out_reader_.raw) end_stream(s, true);
+    if (s.err_reader_.raw) end_stream(s, false);
   }
-  if (s.stdin_raw_) {
-    try {
-      s.stdin_pipe_.emplace(executor(), s.stdin_raw_.get());
-      s.stdin_raw_.release();
-    } catch (...) {
-      s.stdin_pipe_.reset();
-      close_stdin(s);
-    }
+  // A direct exchange's raw ends go to the reactor now, all or none: if it
+  // will not take one (out of memory), they all stay raw and nothing starts.
+  std::optional<asio::readable_pipe> out, err;
+  std::optional<asio::writable_pipe> in;
+  try {
+    if (s.out_reader_.raw) out.emplace(executor(), s.out_reader_.raw.get());
+    if (s.err_reader_.raw) err.emplace(executor(), s.err_reader_.raw.get());
+    if (s.stdin_raw_) in.emplace(executor(), s.stdin_raw_.get());
+  } catch (...) {
+    // Those that took theirs give them back: the raw ends still own them.
+    boost::system::error_code ignored;
+    if (out) out->release(ignored);
+    if (err) err->release(ignored);
+    if (in) in->release(ignored);
+    return false;
+  }
+  if (out) {
+    s.out_reader_.pipe = std::move(out);
+    s.out_reader_.raw.release();
+  }
+  if (err) {
+    s.err_reader_.pipe = std::move(err);
+    s.err_reader_.raw.release();
+  }
+  if (in) {
+    s.stdin_pipe_ = std::move(in);
+    s.stdin_raw_.release();
   }
   if (s.out_reader_.pipe) read(s, true);
   if (s.err_reader_.pipe) read(s, false);
@@ -211,12 +238,30 @@ void Loop::attach(ProcessState& s) noexcept {
       child->watch_exit(
           [self = s.shared_from_this()](platform::ExitReport report) { on_exit(*self, report); });
     } catch (...) {
-      // Out of memory for the handler: nothing can watch the exit. Stop
-      // the child rather than leave a caller waiting for ever; its exit is
-      // then found by the next exchange that polls it.
-      Lock lock = s.lock();
-      child->signal_tree(platform::kKillSignal);
+      reap_now(s, *child);
     }
+  }
+  return true;
+}
+
+void Loop::reap_now(ProcessState& s, platform::Child& child) noexcept {
+  // Nothing can watch the exit (out of memory for the watch itself): the
+  // child is killed and reaped here, so no waiter waits for ever. Bounded
+  // by the kill wait, as a stop is.
+  {
+    Lock lock = s.lock();
+    child.signal_tree(platform::kKillSignal);
+  }
+  const auto until = Clock::now() + child.kill_wait();
+  std::chrono::microseconds pause(100);
+  for (;;) {
+    if (std::optional<platform::ExitReport> report = child.try_reap()) {
+      on_exit(s, *report);
+      return;
+    }
+    if (Clock::now() >= until) return;  // stuck in the kernel: close() says so
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(10000));
   }
 }
 
@@ -232,12 +277,24 @@ void Loop::sweep_later(ProcessState& s) {
   loop.unclaimed.emplace_back(s.weak_from_this(), due);
   // Dues only grow, but for a test's change of the delay (set_sweep_delay).
   if (!loop.sweep_armed || due < loop.sweep_timer.expiry()) {
-    loop.sweep_timer.expires_at(due);
-    loop.sweep_timer.async_wait([&loop](const boost::system::error_code& ec) {
-      if (!ec) sweep(loop);
-    });
-    loop.sweep_armed = true;
+    try {
+      arm_sweep(loop, due);
+    } catch (...) {
+      loop.unclaimed.pop_back();
+      throw;
+    }
   }
+}
+
+void Loop::arm_sweep(LoopService& loop, Clock::time_point due) {
+  // Armed only once the wait is queued: a failure leaves it disarmed, and
+  // the next sweep_later() tries again.
+  loop.sweep_armed = false;
+  loop.sweep_timer.expires_at(due);
+  loop.sweep_timer.async_wait([&loop](const boost::system::error_code& ec) {
+    if (!ec) sweep(loop);
+  });
+  loop.sweep_armed = true;
 }
 
 void Loop::sweep(LoopService& loop) noexcept {
@@ -266,13 +323,8 @@ void Loop::sweep(LoopService& loop) noexcept {
       }
     }
     loop.unclaimed.erase(kept, loop.unclaimed.end());
-    if (next) {
-      loop.sweep_timer.expires_at(*next);
-      loop.sweep_timer.async_wait([&loop](const boost::system::error_code& ec) {
-        if (!ec) sweep(loop);
-      });
-      loop.sweep_armed = true;
-    }
+    // Out of memory here leaves the rest for the next sweep_later().
+    if (next) arm_sweep(loop, *next);
   } catch (...) {
     // Out of memory: the next run() arms the sweep again.
   }
@@ -283,15 +335,45 @@ void Loop::sweep(LoopService& loop) noexcept {
       take = state->driver_ == ProcessState::Driver::unclaimed;
       if (take) state->driver_ = ProcessState::Driver::loop;
     }
-    if (take) attach(*state);
+    if (take) take_over(*state);
   }
 }
 
-bool Loop::claim(ProcessState& s) noexcept {
+void Loop::take_over(ProcessState& s) noexcept {
+  // driver_ is loop (set by the caller): nobody else touches the raw ends.
+  if (attach(s)) return;
+  // The reactor would not take the ends (out of memory): they stay raw and
+  // unclaimed, for a waiter or the next sweep.
+  {
+    Lock lock = s.lock();
+    s.driver_ = ProcessState::Driver::unclaimed;
+  }
+  s.changed_.notify_all();
+  if (!sweep_or_attach(s)) abandon_raw(s);
+}
+
+bool Loop::take(ProcessState& s, Lock& lock, bool drive) noexcept {
   if (s.driver_ != ProcessState::Driver::unclaimed) return false;
-  s.driver_ = ProcessState::Driver::caller;
-  s.driven_directly_ = true;
-  return true;
+  if (drive) {
+    s.driver_ = ProcessState::Driver::caller;
+    s.driven_directly_ = true;
+    return true;
+  }
+  // A wait that runs the caller's code between its looks (a predicate, a
+  // regex): the loop drains the child meanwhile.
+  s.driver_ = ProcessState::Driver::loop;
+  lock.unlock();
+  take_over(s);
+  lock.lock();
+  return false;
+}
+
+void Loop::refresh(ProcessState& s) {
+  if (s.run_elsewhere()) return;
+  Lock lock = s.lock();
+  if (!take(s, lock, true)) return;
+  exchange(s, lock, Clock::now());
+  release(s, lock);
 }
 
 void Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until) {
@@ -326,13 +408,15 @@ void Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point
       what[count++] = exited;
     }
   }
+  // Another thread may change what the machine waits for (run() finishing,
+  // a drain it forces): looked at again at least this often.
+  until = earliest(until, now + kDriverSlice);
   if (count == 0) {
     // Nothing of its own left to wait for: what the machine waits for now
     // comes from other threads, through the condition variable.
     s.wait_locked(lock, until);
     return;
   }
-  until = earliest(until, now + kDriverSlice);
   lock.unlock();
   try {
     platform::wait_readable(handles, ready, count, until);
@@ -362,8 +446,18 @@ void Loop::release(ProcessState& s, Lock& lock) noexcept {
     // Still the driver while the ends go to the reactor: another thread's
     // join() that forces the drain meanwhile leaves it to us (below).
     lock.unlock();
-    attach(s);
+    const bool taken = attach(s);
     lock.lock();
+    if (!taken) {
+      // The reactor would not take the ends (out of memory): unclaimed
+      // again, for the next waiter or the sweep.
+      s.driver_ = ProcessState::Driver::unclaimed;
+      lock.unlock();
+      s.changed_.notify_all();
+      if (!sweep_or_attach(s)) abandon_raw(s);
+      lock.lock();
+      return;
+    }
   }
   s.driver_ = ProcessState::Driver::loop;
   if (std::exchange(s.abandon_requested_, false)) {

@@ -33,23 +33,25 @@ class Loop {
   ///
   /// A direct launch (LaunchRequest::direct) whose stdin is written and
   /// closed at once and whose child has an exit handle stays off the loop
-  /// instead: the first thread that waits for it drives it (claim(),
+  /// instead: the first thread that waits for it drives it (take(),
   /// exchange(), release()), and the loop's sweep takes over one that no
   /// thread has claimed within kSweepDelay, so a child is drained and reaped
   /// whether anyone waits or not. Does not throw.
-  static void start(ProcessState& s, platform::Launched& launched);
+  static void start(ProcessState& s, platform::Launched& launched, bool direct);
   /// How long a direct exchange may wait for a thread to drive it.
   static constexpr std::chrono::milliseconds kSweepDelay{10};
   /// For tests: the sweep's delay from now on (kSweepDelay: the default), so
   /// a test of who drives an exchange does not depend on the machine's load.
   static void set_sweep_delay(std::chrono::milliseconds delay) noexcept;
-  /// How long a driver waits at most before it looks at the state again (a
-  /// drain forced by another thread's join()).
+  /// How long a driver waits at most before it looks at the state again
+  /// (run() finishing on another thread, a drain another thread forced).
   static constexpr std::chrono::milliseconds kDriverSlice{50};
 
-  /// Under the lock: makes the calling thread the driver of an unclaimed
-  /// direct exchange. False when it is not one: wait for the loop then.
-  static bool claim(ProcessState& s) noexcept;
+  /// Under the lock, by a blocking wait (at its start and after each wake):
+  /// an unclaimed direct exchange becomes this thread's to drive (true), or,
+  /// when the wait runs the caller's code between its looks (`drive` false:
+  /// a predicate, a regex), the loop's at once. False when there was none.
+  static bool take(ProcessState& s, Lock& lock, bool drive) noexcept;
   /// The driver's wait, in place of the condition variable's: waits (without
   /// the lock) until a pipe or the exit handle is ready or until `until`,
   /// then reads and reaps what is ready through the same steps as the loop.
@@ -58,6 +60,10 @@ class Loop {
   /// The driver stops waiting: the loop takes over what is left (nothing,
   /// for an exchange that ended). Called and returns with `lock` held.
   static void release(ProcessState& s, Lock& lock) noexcept;
+  /// For the observers (running(), status(), captured_output()): an
+  /// unclaimed direct exchange takes what is ready now, without waiting, and
+  /// goes to the loop, so they see what a loop-driven process would show.
+  static void refresh(ProcessState& s);
   /// Has the loop write the queued stdin bytes (and close stdin if asked).
   static void post_pump_stdin(ProcessState& s);
   /// Has the loop close the read pipes (the drain delay ran out).
@@ -66,8 +72,13 @@ class Loop {
   static void poke_watchers(ProcessState& s) noexcept;
 
  private:
-  static void attach(ProcessState& s) noexcept;
+  static bool attach(ProcessState& s) noexcept;
+  static void take_over(ProcessState& s) noexcept;
+  static bool sweep_or_attach(ProcessState& s) noexcept;
+  static void abandon_raw(ProcessState& s) noexcept;
+  static void reap_now(ProcessState& s, platform::Child& child) noexcept;
   static void sweep_later(ProcessState& s);
+  static void arm_sweep(LoopService& loop, Clock::time_point due);
   static void sweep(LoopService& loop) noexcept;
   static void read(ProcessState& s, bool is_stdout);
   static void read_directly(ProcessState& s, bool is_stdout);

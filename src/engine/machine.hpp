@@ -42,6 +42,12 @@ class Machine {
   virtual Step step(Lock& lock, Clock::time_point now) = 0;
   /// What must wake a blocking driver (see WakeOn).
   virtual WakeOn wakes_on() const noexcept = 0;
+  /// Whether its waiting thread may drive a direct exchange (read the pipes
+  /// itself, Loop::exchange). Not when step() runs the caller's code or a
+  /// search of unbounded cost (a predicate, a regex): the child would not be
+  /// drained meanwhile, and a wait on the same process from inside that code
+  /// would wait for itself.
+  virtual bool may_drive() const noexcept { return true; }
   /// Set when it finished with an error.
   std::exception_ptr error() const noexcept { return error_; }
 
@@ -68,7 +74,8 @@ class Machine {
 /// is done (Loop::release).
 inline void drive(ProcessState& s, Lock& lock, Machine& m) {
   ProcessState::Waiting counted(s, m.wakes_on());
-  const bool driving = Loop::claim(s);
+  const bool may_drive = m.may_drive();
+  bool driving = Loop::take(s, lock, may_drive);
   try {
     for (;;) {
       Step step = m.step(lock, Clock::now());
@@ -77,6 +84,7 @@ inline void drive(ProcessState& s, Lock& lock, Machine& m) {
         Loop::exchange(s, lock, step.wake_at);
       } else {
         s.wait_locked(lock, step.wake_at);
+        driving = Loop::take(s, lock, may_drive);  // run() made it direct meanwhile
       }
     }
   } catch (...) {

@@ -177,13 +177,14 @@ void start_process(ProcessState& s, bool direct) {
   }
   // Started here, on the caller's thread, rather than posted to the loop:
   // that spares the loop thread a wake-up per spawn. See Loop::start.
-  Loop::start(s, launched);
+  Loop::start(s, launched, request.direct);
   launched.keep_open.reset();
   {
     detail::Lock lock = s.lock();
     s.handed_over_locked();
   }
-  Loop::poke_watchers(s);  // an async_close() waiting since before run()
+  s.changed().notify_all();  // a close() on another thread waits for the hand-over
+  Loop::poke_watchers(s);    // an async_close() waiting since before run()
 }
 
 }  // namespace proctest::detail

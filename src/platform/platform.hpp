@@ -83,7 +83,10 @@ void discard_pending_sigpipe() noexcept;
 /// and its lock belong to the parent).
 void at_fork(void (*prepare)(), void (*parent)(), void (*child)()) noexcept;
 
-/// This process's id (a fork has its own).
+/// This process's id (a fork has its own). Looked up once per process: a
+/// child made without the fork handlers (`_Fork()`, a raw `clone`) that goes
+/// on to use a Process it copied would see its parent's id (none of
+/// proctest's own children do: they exec at once).
 int current_process_id() noexcept;
 
 // --- the direct exchange ---------------------------------------------------------
@@ -211,13 +214,15 @@ class Child {
   virtual void watch_exit(std::function<void(ExitReport)> on_exit) = 0;
   /// The direct exchange: a handle that turns readable when the child has
   /// ended (Linux: its pidfd), until watch_exit() or forget(); none where
-  /// only the loop can watch the exit.
-  virtual std::optional<NativeHandle> exit_handle() const noexcept { return std::nullopt; }
-  /// The direct exchange, after exit_handle() turned readable: reaps the
-  /// child without waiting. Its report, or none while it still runs (a
-  /// readiness that came too early: look again a little later). Made
-  /// without the state's lock, by the one thread that drives the exchange.
-  virtual std::optional<ExitReport> try_reap() noexcept { return std::nullopt; }
+  /// only the loop can watch the exit. A wrapper forwards this and
+  /// try_reap() together (both pure, so that neither is forgotten).
+  virtual std::optional<NativeHandle> exit_handle() const noexcept = 0;
+  /// After exit_handle() turned readable (or when nothing can watch the
+  /// exit): reaps the child without waiting. Its report, or none while it
+  /// still runs (a readiness that came too early: look again a little
+  /// later). Made without the state's lock, by the one thread that drives
+  /// the exchange. Backends without an exit handle return none.
+  virtual std::optional<ExitReport> try_reap() noexcept = 0;
   /// The exit was handed to the engine: the child's pid is free and may be
   /// recycled; nothing may be sent to it after this (called under the lock).
   virtual void forget() noexcept = 0;

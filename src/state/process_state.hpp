@@ -228,7 +228,7 @@ class ProcessState : public std::enable_shared_from_this<ProcessState> {
   Reader err_reader_;
   std::optional<boost::asio::writable_pipe> stdin_pipe_;
   platform::PipeEnd stdin_raw_;  // a direct exchange's stdin, until written and closed
-  std::string writing_;  // the bytes of the write in flight
+  std::string writing_;          // the bytes of the write in flight
   bool write_in_flight_ = false;
   char last_written_ = '\n';  // PTY mode: whether ^D starts a line
   bool eot_written_ = false;
@@ -246,6 +246,8 @@ struct ProcessAccess {
     Lock lock = p.state_->lock();
     return p.state_->stream_locked(is_stdout).searched();
   }
+  /// How many blocking waiters wait for data now (expect(), read_line()).
+  static int data_waiters(const ProcessState& s) { return s.data_waiters_; }
   /// Whether a waiting thread drove the exchange itself (Loop::exchange).
   static bool driven_directly(const Process& p) {
     Lock lock = p.state_->lock();

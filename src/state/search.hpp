@@ -34,6 +34,10 @@ struct Request {
   std::size_t look_back = 0;  ///< bytes before the unsearched ones to search again
   bool at_end_call = false;   ///< call the finder once more when the stream ends
   bool whole = false;         ///< search from the first byte each time, never consume
+  /// The finder runs the caller's code (a predicate) or a search of
+  /// unbounded cost (a regex): the loop drains the child meanwhile
+  /// (Machine::may_drive).
+  bool runs_caller_code = false;
   Finder find;
 };
 

@@ -70,6 +70,12 @@ class FaultBackend : public detail::platform::Backend {
       inner_->watch_exit(std::move(f));
     }
     void forget() noexcept override { inner_->forget(); }
+    std::optional<detail::platform::NativeHandle> exit_handle() const noexcept override {
+      return inner_->exit_handle();
+    }
+    std::optional<detail::platform::ExitReport> try_reap() noexcept override {
+      return inner_->try_reap();
+    }
     void signal(int) noexcept override {}
     void signal_tree(int) noexcept override {}
     void collect_escapees() noexcept override {}

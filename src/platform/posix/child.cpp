@@ -132,6 +132,24 @@ class PosixChild : public Child {
 
   void collect_escapees() noexcept override {}
 
+  // No handle to poll beside the pipes (no pidfd): no direct exchange.
+  std::optional<NativeHandle> exit_handle() const noexcept override { return std::nullopt; }
+
+  // Only when nothing watches the exit (Loop::reap_now): the watcher reaps
+  // its own pids with the same call.
+  std::optional<ExitReport> try_reap() noexcept override {
+    int status = 0;
+    pid_t r = 0;
+    do {
+      r = ::waitpid(pid_, &status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0) return std::nullopt;
+    ExitReport report;
+    report.known = r == pid_;  // else other code reaped it: its status is lost
+    report.native = report.known ? status : 0;
+    return report;
+  }
+
   bool tree_alive() noexcept override {
     if (!forgotten_) return true;
     if (!group_gone_) group_gone_ = sys::reap_group(pid_);

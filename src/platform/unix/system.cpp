@@ -77,7 +77,8 @@ void wait_readable(const NativeHandle* handles, bool* ready, std::size_t count,
     ready[i] = false;
   }
   std::chrono::nanoseconds left{-1};
-  if (until) left = std::max(*until - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
+  if (until)
+    left = std::max(*until - std::chrono::steady_clock::now(), std::chrono::nanoseconds(0));
 #ifdef PROCTEST_HAVE_PPOLL
   timespec ts{};
   if (until) {

@@ -94,7 +94,26 @@ class WindowsChild : public platform::Child {
 
   bool group_gone() const noexcept override { return group_gone_; }
 
+  // The pipes are overlapped, on the loop's port: no direct exchange here.
+  std::optional<platform::NativeHandle> exit_handle() const noexcept override {
+    return std::nullopt;
+  }
+
+  std::optional<ExitReport> try_reap() noexcept override {
+    if (::WaitForSingleObject(process_.get(), 0) != WAIT_OBJECT_0) return std::nullopt;
+    return report();
+  }
+
  private:
+  ExitReport report() const noexcept {
+    DWORD code = 0;
+    ExitReport r;
+    r.known = ::GetExitCodeProcess(process_.get(), &code) != FALSE;
+    r.native = static_cast<int>(code);
+    r.signal = delivered_.load();
+    return r;
+  }
+
   void wait(std::function<void(ExitReport)> on_exit) {
     exit_.async_wait(
         [this, on_exit = std::move(on_exit)](const boost::system::error_code& ec) mutable {
@@ -109,12 +128,7 @@ class WindowsChild : public platform::Child {
                 });
             return;
           }
-          DWORD code = 0;
-          ExitReport report;
-          report.known = ::GetExitCodeProcess(process_.get(), &code) != FALSE;
-          report.native = static_cast<int>(code);
-          report.signal = delivered_.load();
-          on_exit(report);
+          on_exit(report());
         });
   }
 
