@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI gate: the tests labelled `concurrency` (spawning, I/O, stopping, concurrent
+# CI gate: the tests labelled `concurrency` on the linux backend (spawning, I/O, stopping, concurrent
 # processes; expect, PTY and AsyncProcess; tests/CMakeLists.txt) built with ThreadSanitizer (gcc, -O1 -g1;
 # -Wno-tsan: gcc notes that TSan does not model atomic_thread_fence, used by Asio).
 # Only their targets are built. Usage: tools/ci/tsan.sh [extra ctest arguments]
