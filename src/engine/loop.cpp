@@ -372,18 +372,25 @@ void Loop::refresh(ProcessState& s) {
   if (s.run_elsewhere()) return;
   Lock lock = s.lock();
   if (!take(s, lock, true)) return;
-  exchange(s, lock, Clock::now());
+  (void)exchange(s, lock, Clock::now());
   release(s, lock);
 }
 
-void Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until) {
+bool Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until) {
   if (std::exchange(s.abandon_requested_, false)) {
     // The drain delay passed (this thread's join(), or another's).
     lock.unlock();
     if (s.out_reader_.raw) end_stream(s, true);
     if (s.err_reader_.raw) end_stream(s, false);
     lock.lock();
-    return;
+    return true;
+  }
+  // Bulk output (a read filled its buffer: the pipe was enlarged): the loop
+  // streams it cheaper, its epoll registration made once where a ppoll here
+  // sets up its wait again at every wake-up (0.73x the fresh-memory rate
+  // instead of 0.87x for 256 MiB). The short exchange was this path's point.
+  if ((s.out_reader_.raw && s.out_reader_.grown) || (s.err_reader_.raw && s.err_reader_.grown)) {
+    return false;
   }
   enum What { out, err, exited };
   platform::NativeHandle handles[3];
@@ -415,7 +422,7 @@ void Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point
     // Nothing of its own left to wait for: what the machine waits for now
     // comes from other threads, through the condition variable.
     s.wait_locked(lock, until);
-    return;
+    return true;
   }
   lock.unlock();
   try {
@@ -437,6 +444,7 @@ void Loop::exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point
     // lost, and the machine's deadline still holds.
   }
   lock.lock();
+  return true;
 }
 
 void Loop::release(ProcessState& s, Lock& lock) noexcept {

@@ -55,8 +55,10 @@ class Loop {
   /// The driver's wait, in place of the condition variable's: waits (without
   /// the lock) until a pipe or the exit handle is ready or until `until`,
   /// then reads and reaps what is ready through the same steps as the loop.
-  /// Called and returns with `lock` held.
-  static void exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until);
+  /// False, without waiting, once the exchange carries bulk output: release()
+  /// it then and wait on the condition variable (the loop streams bulk
+  /// output cheaper). Called and returns with `lock` held.
+  static bool exchange(ProcessState& s, Lock& lock, std::optional<Clock::time_point> until);
   /// The driver stops waiting: the loop takes over what is left (nothing,
   /// for an exchange that ended). Called and returns with `lock` held.
   static void release(ProcessState& s, Lock& lock) noexcept;

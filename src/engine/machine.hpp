@@ -81,7 +81,10 @@ inline void drive(ProcessState& s, Lock& lock, Machine& m) {
       Step step = m.step(lock, Clock::now());
       if (step.done) break;
       if (driving) {
-        Loop::exchange(s, lock, step.wake_at);
+        if (!Loop::exchange(s, lock, step.wake_at)) {
+          Loop::release(s, lock);  // bulk output: the loop's from now on
+          driving = false;
+        }
       } else {
         s.wait_locked(lock, step.wake_at);
         driving = Loop::take(s, lock, may_drive);  // run() made it direct meanwhile
