@@ -360,11 +360,11 @@ bool Loop::take(ProcessState& s, Lock& lock, bool drive) noexcept {
     return true;
   }
   // A wait that runs the caller's code between its looks (a predicate, a
-  // regex): the loop drains the child meanwhile.
-  s.driver_ = ProcessState::Driver::loop;
-  lock.unlock();
-  take_over(s);
-  lock.lock();
+  // regex): the loop drains the child meanwhile. Handed over as a driver
+  // hands over (release()), so that a drain another thread forces meanwhile
+  // waits until the loop has the pipes.
+  s.driver_ = ProcessState::Driver::caller;
+  release(s, lock);
   return false;
 }
 
