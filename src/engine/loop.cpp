@@ -146,32 +146,33 @@ void Loop::start(ProcessState& s, platform::Launched& launched, bool direct) {
       // Out of memory: the loop writes what is left (attach()).
     }
     if (!s.stdin_raw_) {
-      {
-        Lock lock = s.lock();
-        s.driver_ = ProcessState::Driver::unclaimed;
-      }
-      // A thread that began to wait before this claims it now.
-      s.changed_.notify_all();
-      if (sweep_or_attach(s)) return;
+      leave_unclaimed(s);
+      return;
     }
   }
   if (!attach(s)) abandon_raw(s);
 }
 
-bool Loop::sweep_or_attach(ProcessState& s) noexcept {
+void Loop::leave_unclaimed(ProcessState& s) noexcept {
+  {
+    Lock lock = s.lock();
+    s.driver_ = ProcessState::Driver::unclaimed;
+  }
+  // A thread that began to wait before this claims it now.
+  s.changed_.notify_all();
   try {
     sweep_later(s);
-    return true;
+    return;
   } catch (...) {
     // No sweep (out of memory): the loop takes it now, unless a thread has
     // claimed it meanwhile.
   }
   {
     Lock lock = s.lock();
-    if (s.driver_ != ProcessState::Driver::unclaimed) return true;
+    if (s.driver_ != ProcessState::Driver::unclaimed) return;
     s.driver_ = ProcessState::Driver::loop;
   }
-  return false;
+  if (!attach(s)) abandon_raw(s);
 }
 
 void Loop::abandon_raw(ProcessState& s) noexcept {
@@ -341,15 +342,9 @@ void Loop::sweep(LoopService& loop) noexcept {
 
 void Loop::take_over(ProcessState& s) noexcept {
   // driver_ is loop (set by the caller): nobody else touches the raw ends.
-  if (attach(s)) return;
-  // The reactor would not take the ends (out of memory): they stay raw and
+  // If the reactor will not take them (out of memory), they stay raw and
   // unclaimed, for a waiter or the next sweep.
-  {
-    Lock lock = s.lock();
-    s.driver_ = ProcessState::Driver::unclaimed;
-  }
-  s.changed_.notify_all();
-  if (!sweep_or_attach(s)) abandon_raw(s);
+  if (!attach(s)) leave_unclaimed(s);
 }
 
 bool Loop::take(ProcessState& s, Lock& lock, bool drive) noexcept {
@@ -459,10 +454,8 @@ void Loop::release(ProcessState& s, Lock& lock) noexcept {
     if (!taken) {
       // The reactor would not take the ends (out of memory): unclaimed
       // again, for the next waiter or the sweep.
-      s.driver_ = ProcessState::Driver::unclaimed;
       lock.unlock();
-      s.changed_.notify_all();
-      if (!sweep_or_attach(s)) abandon_raw(s);
+      leave_unclaimed(s);
       lock.lock();
       return;
     }

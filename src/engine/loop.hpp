@@ -76,7 +76,9 @@ class Loop {
  private:
   static bool attach(ProcessState& s) noexcept;
   static void take_over(ProcessState& s) noexcept;
-  static bool sweep_or_attach(ProcessState& s) noexcept;
+  /// A direct exchange nobody drives: for the next waiter, or the sweep (or
+  /// the loop at once, when the sweep cannot take it).
+  static void leave_unclaimed(ProcessState& s) noexcept;
   static void abandon_raw(ProcessState& s) noexcept;
   static void reap_now(ProcessState& s, platform::Child& child) noexcept;
   static void sweep_later(ProcessState& s);
