@@ -166,6 +166,16 @@ TEST(TranscriptParse, TheErrorKeepsItsParts) {
   }
 }
 
+TEST(TranscriptParse, AnExitCodeOfManyDigitsIsAnErrorWithoutOverflowing) {
+  // Found by the fuzz gate: the digits past the third were still multiplied
+  // in, overflowing an int (a UBSan error in the asan gate).
+  const std::string digits(100, '8');
+  EXPECT_EQ(error_of("```console\n$ t\n? " + digits + "\n```\n"),
+            "t.md:3: '? " + digits +
+                "' is not an exit code: write '? N' with N from 0 to 255, or '? -N' for a "
+                "death by signal N");
+}
+
 TEST(TranscriptParse, AnUnterminatedOtherBlockRunsToTheEndAsInMarkdown) {
   EXPECT_EQ(parse_transcript("```sh\n```console\n$ tool\n```\n", "t.md").blocks.size(), 0u);
 }

@@ -47,6 +47,7 @@ int parse_exit_code(std::string_view line, const std::string& file, std::size_t 
   int value = 0;
   bool ok = !digits.empty() && digits.size() <= 3;
   for (char c : digits) {
+    if (!ok) break;  // too many digits: not read, so nothing overflows
     if (c < '0' || c > '9') {
       ok = false;
       break;
