@@ -3,7 +3,9 @@
 //   proctest_peer_cpp HARNESS WORKLOAD ARGS...
 //
 // HARNESS: `proctest` (proctest::Process) or `plain` (posix_spawn, pipes,
-// poll/read, waitpid: the physical reference), and for workload b two
+// poll/read, waitpid: the physical reference); for workload a `guarded`
+// (the plain loop plus the system calls behind proctest's guarantees: what
+// any harness that gives them pays), and for workload b two
 // limits: `pipe` (the plain loop reading into one reused buffer: the pipe's
 // own rate) and `memset` (mmap + memset of the same size: how fast this
 // machine writes fresh memory, which any capture that keeps its bytes pays).
@@ -23,6 +25,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -228,6 +231,96 @@ void check(Result& r, bool ok, const std::string& what) {
 
 // --- the workloads, one function per harness ------------------------------
 
+// The plain loop with the system calls proctest's guarantees need, and
+// nothing else: the child in its own process group (teardown signals the
+// tree), every signal at its default and none blocked (the test may ignore
+// SIGPIPE), only fds 0-2 inherited (closefrom), the disposition of SIGCHLD
+// checked (whether the kernel discards statuses), a pidfd taken at once (the
+// exit is watched, and the child signalled, by it: never a reused pid) and
+// polled with the pipes, the group asked whether anything is left in it
+// once the child ended. What proctest costs beyond this is its own.
+int guarded_run(const std::vector<char*>& argv, std::string_view input, Sink& out, Sink& err) {
+  struct sigaction chld {};
+  ::sigaction(SIGCHLD, nullptr, &chld);
+  Pipe in_pipe, out_pipe, err_pipe;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in_pipe.read, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe.write, 1);
+  posix_spawn_file_actions_adddup2(&fa, err_pipe.write, 2);
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    errno = rc;
+    fail(std::string("posix_spawn ") + argv[0]);
+  }
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) fail("pidfd_open");
+  close_fd(in_pipe.read);
+  close_fd(out_pipe.write);
+  close_fd(err_pipe.write);
+  // Small input only (workload a): a fresh pipe takes it whole.
+  if (!input.empty() && ::write(in_pipe.write, input.data(), input.size()) < 0) fail("write");
+  close_fd(in_pipe.write);
+  int* fds[2] = {&out_pipe.read, &err_pipe.read};
+  Sink* sinks[2] = {&out, &err};
+  bool exited = false;
+  siginfo_t info{};
+  while (out_pipe.read >= 0 || err_pipe.read >= 0 || !exited) {
+    pollfd pfd[3];
+    for (int i = 0; i < 2; ++i) pfd[i] = {*fds[i], POLLIN, 0};
+    pfd[2] = {exited ? -1 : pidfd, POLLIN, 0};
+    if (::ppoll(pfd, 3, nullptr, nullptr) < 0) {
+      if (errno == EINTR) continue;
+      fail("ppoll");
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (!pfd[i].revents) continue;
+      std::size_t room = 0;
+      char* p = sinks[i]->space(room);
+      ssize_t n = ::read(*fds[i], p, room);
+      if (n > 0) sinks[i]->commit(static_cast<std::size_t>(n));
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) close_fd(*fds[i]);
+    }
+    if (pfd[2].revents) {
+      if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
+                   WEXITED | WNOHANG) != 0)
+        fail("waitid");
+      exited = info.si_pid != 0;
+    }
+  }
+  ::kill(-pid, 0);  // anything left in its group is stopped at teardown
+  close_fd(pidfd);
+  return info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status & 0x7f;
+}
+
+void cases_guarded(const std::vector<char*>& argv, long n, Result& r) {
+  auto block = Clock::now();
+  for (long i = 0; i < n; ++i) {
+    std::string input = peers::case_input(i);
+    StringSink out, err;
+    int status = guarded_run(argv, input, out, err);
+    check(r, exited_zero(status) && out.data() == input, "case " + std::to_string(i));
+    if ((i + 1) % kBlock == 0) {  // whole sub-blocks only
+      r.parts.push_back(peers::seconds_since(block));
+      block = Clock::now();
+    }
+  }
+}
+
 void cases_plain(const std::vector<char*>& argv, long n, Result& r) {
   auto block = Clock::now();
   for (long i = 0; i < n; ++i) {
@@ -306,6 +399,7 @@ int usage() {
   std::fputs(
       "usage: proctest_peer_cpp plain|proctest cases N|capture BYTES|pump IN OUT ERR|ready N "
       "PROGRAM...\n"
+      "       proctest_peer_cpp guarded cases N PROGRAM...\n"
       "       proctest_peer_cpp pipe capture BYTES PROGRAM...\n"
       "       proctest_peer_cpp memset capture BYTES\n",
       stderr);
@@ -381,7 +475,8 @@ int main(int argc, char** argv) {
   const bool core = harness == "plain" || harness == "proctest";
   const bool known =
       workload == "cases" || workload == "capture" || workload == "pump" || workload == "ready";
-  if (!known || !(core || ((harness == "pipe" || harness == "memset") && workload == "capture")))
+  if (!known || !(core || ((harness == "pipe" || harness == "memset") && workload == "capture") ||
+                  (harness == "guarded" && workload == "cases")))
     return usage();
   const int params = workload == "pump" ? 3 : 1;
   std::vector<std::size_t> num;
@@ -406,7 +501,13 @@ int main(int argc, char** argv) {
     peers::Measure m;
     if (workload == "cases") {
       r.n = static_cast<long>(num[0]);
-      harness == "plain" ? cases_plain(cargv, r.n, r) : cases_proctest(program, r.n, r);
+      if (harness == "plain") {
+        cases_plain(cargv, r.n, r);
+      } else if (harness == "guarded") {
+        cases_guarded(cargv, r.n, r);
+      } else {
+        cases_proctest(program, r.n, r);
+      }
       m.stop();
     } else if (workload == "capture") {
       capture(harness, program, cargv, num[0], m, r);

@@ -150,7 +150,7 @@ def main():
     with open(os.path.join(args.build_dir, "tests", "benchmarks", "peers", "paths.json")) as f:
         paths = json.load(f)
     opts = argparse.Namespace(harnesses=args.harnesses, no_build=False, smoke=True, cargo="auto",
-                              go="auto")
+                              go="auto", extra=[])
     cmds, skipped = run.commands(paths, opts)
     print(f"## Workload (a) per case, parent process only ({args.cases} cases, load average "
           f"{os.getloadavg()[0]:.2f})\n")

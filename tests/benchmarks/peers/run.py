@@ -53,6 +53,8 @@ REGISTRY = "/usr/share/cargo/registry"
 # name -> (workloads it runs, one-line description)
 HARNESSES = {
     "plain": ("abcd", "C++ posix_spawn + pipes + poll/read + waitpid (the reference)"),
+    "guarded": ("a", "the plain loop plus the system calls proctest's guarantees need "
+                "(process group, signal defaults, closefrom, pidfd, group check)"),
     "proctest": ("abcd", "proctest::Process"),
     "proctest-fixture": ("a", "proctest::ProcessFixture tests under RUN_ALL_TESTS"),
     "python": ("abcd", "Python subprocess.run / Popen"),
@@ -143,6 +145,7 @@ def commands(paths, args):
     python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
     cmd = {
         "plain": [paths["cpp"], "plain"],
+        "guarded": [paths["cpp"], "guarded"],
         "proctest": [paths["cpp"], "proctest"],
         "python": [python, os.path.join(HERE, "peer.py"), "subprocess"],
         "pipe": [paths["cpp"], "pipe"],
@@ -379,6 +382,12 @@ def targets(all_m, capture_sizes):
         p, pl = a["proctest"], a["plain"]
         lines.append(f"(a) proctest wall / plain = {p['wall'] / pl['wall']:.2f} (target ≤ 1.05); "
                      f"parent CPU / plain = {p['cpu'] / pl['cpu']:.2f} (≤ 1.15)")
+        if "guarded" in a:
+            g = a["guarded"]
+            lines.append(f"(a) guarded / plain: wall {g['wall'] / pl['wall']:.2f}, parent CPU "
+                         f"{g['cpu'] / pl['cpu']:.2f} (the guarantees' own price); proctest / "
+                         f"guarded: wall {p['wall'] / g['wall']:.2f}, parent CPU "
+                         f"{p['cpu'] / g['cpu']:.2f} (proctest's own)")
         if "python" in a:
             lines.append(f"(a) proctest wall / python = {p['wall'] / a['python']['wall']:.2f} "
                          "(≤ 0.95)")
