@@ -249,7 +249,7 @@ struct PrivateTmp {
   ScopedEnv tmp{"TMP", dir.path.string().c_str()};
 };
 
-TEST(Teardown, AnUntouchedTempDirIsGoneAtOnceAndBecomesTheNextTestsTempDir) {
+TEST(Teardown, AnUntouchedTempDirBecomesTheNextTestsTempDirUnderItsName) {
   PrivateTmp tmp;
   std::filesystem::path first;
   {
@@ -261,19 +261,21 @@ TEST(Teardown, AnUntouchedTempDirIsGoneAtOnceAndBecomesTheNextTestsTempDir) {
     ASSERT_EQ(p.exit_code(), 0);
     probe.TearDown();
   }
-  EXPECT_FALSE(std::filesystem::exists(first)) << "renamed before TearDown() returned";
-  ASSERT_EQ(entries(tmp.dir.path).size(), 1u);
-  EXPECT_EQ(entries(tmp.dir.path, "proctest-spare-").size(), 1u);
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{first})
+      << "kept as it is until the next test takes it: no file system call at teardown";
   Probe next;
   next.SetUp();
   EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{next.temp_dir()})
       << "the spare became the next test's temp dir";
   EXPECT_NE(next.temp_dir(), first);
+  EXPECT_FALSE(std::filesystem::exists(first)) << "its old name leads nowhere";
   EXPECT_THAT(next.temp_dir().filename().string(),
-              StartsWith("proctest-Teardown.AnUntouchedTempDirIsGone"));
+              StartsWith("proctest-Teardown.AnUntouchedTempDirBecomesTheNext"));
   EXPECT_TRUE(std::filesystem::is_empty(next.temp_dir()));
   EXPECT_EQ(next.spawn({"args", "here"}).output(), "here\n");
   next.TearDown();
+  ProcessFixture::finish_temp_dir_removal();
+  EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "the spare removed too";
 }
 
 TEST(Teardown, TheSpareIsReusedWhenTheTempPathEndsInASeparator) {
@@ -287,7 +289,7 @@ TEST(Teardown, TheSpareIsReusedWhenTheTempPathEndsInASeparator) {
     probe.SetUp();
     probe.TearDown();
   }
-  const std::vector<std::filesystem::path> spare = entries(dir.path, "proctest-spare-");
+  const std::vector<std::filesystem::path> spare = entries(dir.path);
   ASSERT_EQ(spare.size(), 1u);
   Probe next;
   next.SetUp();
@@ -297,14 +299,15 @@ TEST(Teardown, TheSpareIsReusedWhenTheTempPathEndsInASeparator) {
 }
 
 TEST(Teardown, ASpareWrittenToSinceItWasRetiredIsNotHandedOut) {
-  // A process left inside it (its cwd) may write there after the test ended.
+  // A process left behind (its cwd there, or told the path) may write there
+  // after the test ended.
   PrivateTmp tmp;
   {
     Probe probe;
     probe.SetUp();
     probe.TearDown();
   }
-  const std::vector<std::filesystem::path> spare = entries(tmp.dir.path, "proctest-spare-");
+  const std::vector<std::filesystem::path> spare = entries(tmp.dir.path);
   ASSERT_EQ(spare.size(), 1u);
   std::ofstream(spare.front() / "late.txt", std::ios::binary) << "x";
   Probe next;
@@ -346,20 +349,26 @@ TEST(Teardown, ATempDirWithFilesOrANewModeIsRemovedNotReused) {
 #else
   const int variants = 2;
 #endif
-  for (int i = 0; i < variants; ++i) {
+  std::vector<std::filesystem::path> dirs;
+  for (int i = 0; i <= variants; ++i) {
     Probe probe;
     probe.SetUp();
     const std::filesystem::path dir = probe.temp_dir();
+    EXPECT_TRUE(std::filesystem::is_empty(dir)) << "test " << i;
+    EXPECT_EQ(std::filesystem::status(dir).permissions(), std::filesystem::perms::owner_all)
+        << "test " << i;
+    EXPECT_THAT(dirs, ::testing::Not(::testing::Contains(dir))) << "test " << i;
+    dirs.push_back(dir);
     if (i == 0) {
       std::ofstream(dir / "file.txt", std::ios::binary) << "x";
-    } else {
+    } else if (i < variants) {
       std::filesystem::permissions(dir, std::filesystem::perms::owner_write,
                                    std::filesystem::perm_options::remove);  // mode 0500
     }
     probe.TearDown();
   }
   ProcessFixture::finish_temp_dir_removal();
-  EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "both removed, no spare";
+  EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "all removed, no spare";
 }
 
 TEST(Teardown, RemovesTheTempDirsOfManyPassingTests) {
@@ -411,7 +420,7 @@ TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
     untouched.SetUp();
     untouched.TearDown();
   }
-  ProcessFixture::finish_temp_dir_removal();
+  detail::finish_dir_removals();  // the written one; the spare stays
   const std::vector<std::filesystem::path> parents_spare = entries(tmp.dir.path);
   ASSERT_EQ(parents_spare.size(), 1u);
   test::TempDir marker;  // where the child says which temp dirs it had
