@@ -33,7 +33,7 @@ bool direct_available() { return detail::platform::direct_exchange_available(); 
 
 // While it lives, the loop's sweep leaves unclaimed exchanges alone for a
 // minute: a test that checks who drove an exchange does not then depend on
-// being scheduled within the 10 ms of Loop::kSweepDelay.
+// being scheduled within the 50 ms of Loop::kSweepDelay.
 class PatientSweep {
  public:
   PatientSweep() { detail::Loop::set_sweep_delay(std::chrono::minutes(1)); }

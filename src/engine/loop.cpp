@@ -493,34 +493,42 @@ void Loop::read(ProcessState& s, bool is_stdout) {
 
 void Loop::read_directly(ProcessState& s, bool is_stdout) {
   ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+  // Read into this thread's buffer, kept for its next exchange: a short
+  // exchange then allocates no read buffer of its own (the loop's reads,
+  // which outlive the call, keep theirs).
+  thread_local std::unique_ptr<char[]> scratch;
+  if (!scratch) scratch.reset(new (std::nothrow) char[kReadSize]);
   std::ptrdiff_t n = -1;
-  if (ensure_buffer(r)) n = platform::read_ready(r.raw.get(), r.buffer.get(), r.size);
+  if (scratch) n = platform::read_ready(r.raw.get(), scratch.get(), kReadSize);
   if (n > 0) {
-    deliver(s, is_stdout, static_cast<std::size_t>(n));
+    deliver(s, is_stdout, scratch.get(), static_cast<std::size_t>(n), kReadSize);
   } else {
     end_stream(s, is_stdout);  // end of file, an error, or no memory to read into
   }
 }
 
 void Loop::on_read(ProcessState& s, bool is_stdout, std::size_t n) {
-  deliver(s, is_stdout, n);
+  ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
+  deliver(s, is_stdout, r.buffer.get(), n, r.size);
   read(s, is_stdout);
 }
 
-void Loop::deliver(ProcessState& s, bool is_stdout, std::size_t n) {
+void Loop::deliver(ProcessState& s, bool is_stdout, const char* data, std::size_t n,
+                   std::size_t room) {
   ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
   bool wake = false;
   bool poke = false;
   {
     Lock lock = s.lock();
-    s.stream_locked(is_stdout).append(r.buffer.get(), n, s.options_.capture_limit);
+    s.stream_locked(is_stdout).append(data, n, s.options_.capture_limit);
     wake = s.data_waiters_ > 0;
     poke = !s.watchers_.empty();
   }
   // Only a waiter for data can be satisfied by data.
   if (wake) s.changed_.notify_all();
   if (poke) poke_watchers(s);
-  if (n == r.size && !r.grown) grow(r);
+  // A read that filled its buffer: bulk output.
+  if (n == room && !r.grown) grow(r);
 }
 
 void Loop::grow(ProcessState::Reader& r) noexcept {
