@@ -268,6 +268,19 @@ TEST(DirectExchange, InputThePipeMayNotTakeAtOnceGoesThroughTheLoop) {
   }
 }
 
+TEST(DirectExchange, InputTheChildNeverReadsDoesNotHoldUpRun) {
+  // The parent's end of a direct exchange's stdin is blocking: its one
+  // write, 4096 bytes at most, fits the fresh pipe whether the child reads
+  // or not.
+  PatientSweep patient;
+  Process p(test::child({"pause"}), {.input = Input::bytes(test::pattern(4096))});
+  p.run();
+  EXPECT_EQ(test::wait_for_line(p), "ready");
+  EXPECT_TRUE(p.running());
+  p.close();
+  EXPECT_EQ(p.status().stopped_by(), StopStep::terminate);
+}
+
 TEST(DirectExchange, AnOpenStdinGoesThroughTheLoop) {
   Process p(test::child({"echo"}), {.input = Input::pipe()});
   p.run();

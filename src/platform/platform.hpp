@@ -261,7 +261,9 @@ struct Launched {
   /// LaunchRequest::direct: the parent's ends, raw, instead of the three above.
   PipeEnd direct_output;
   PipeEnd direct_error;
-  PipeEnd direct_input;  ///< non-blocking, as `input`
+  /// Blocking, unlike `input`: a direct exchange writes it once, at most
+  /// PIPE_BUF (4 096) bytes into the fresh pipe, which takes them whole.
+  PipeEnd direct_input;
   /// PTY mode: the terminal's controls (resize, echo, line mode).
   std::unique_ptr<class TerminalControl> terminal;
   /// The child ran but was reaped by other code before it could be watched

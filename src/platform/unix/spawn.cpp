@@ -32,7 +32,10 @@ struct PipeEnds {
   Fd child;
 };
 
-PipeEnds make_pipe(bool child_reads) {
+// `parent_blocks`: the parent's end of a stdin pipe stays blocking (a
+// direct exchange's, which gets one write of at most PIPE_BUF bytes into the
+// fresh pipe: never a wait).
+PipeEnds make_pipe(bool child_reads, bool parent_blocks = false) {
   int fds[2];
 #ifdef PROCTEST_HAVE_PIPE2
   if (::pipe2(fds, O_CLOEXEC) != 0) fail("cannot create a pipe", errno);
@@ -46,7 +49,9 @@ PipeEnds make_pipe(bool child_reads) {
   if (child_reads) {
     // The parent writes without blocking (try_write); the child's end stays
     // blocking, as programs expect of their stdin.
-    if (::fcntl(write_end.get(), F_SETFL, O_NONBLOCK) != 0) fail("cannot create a pipe", errno);
+    if (!parent_blocks && ::fcntl(write_end.get(), F_SETFL, O_NONBLOCK) != 0) {
+      fail("cannot create a pipe", errno);
+    }
     return {std::move(write_end), above_stdio(std::move(read_end))};
   }
   return {std::move(read_end), above_stdio(std::move(write_end))};
@@ -243,7 +248,7 @@ class UnixBackend : public Backend {
         }
         case Input::Kind::bytes:
         case Input::Kind::pipe:
-          in_pipe = make_pipe(true);
+          in_pipe = make_pipe(true, r.direct);
           child_in = std::move(in_pipe.child);
           break;
         case Input::Kind::inherit:
