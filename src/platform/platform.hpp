@@ -148,12 +148,16 @@ void wait_readable(const NativeHandle* handles, bool* ready, std::size_t count,
 
 // --- what the child gets --------------------------------------------------------
 
+/// A child's whole environment, "KEY=value" each; none: the test process's
+/// own as it is when the child starts (nothing copied).
+using Environment = std::optional<std::vector<std::string>>;
+
 /// Everything needed to start a child, resolved by the engine.
 struct LaunchRequest {
-  std::vector<std::string> arguments;    ///< argument 0 as given
-  std::filesystem::path program;         ///< the file to run (see resolve_program)
-  std::vector<std::string> environment;  ///< "KEY=value" each: its whole environment
-  std::filesystem::path cwd;             ///< absolute; empty: the test process's
+  std::vector<std::string> arguments;  ///< argument 0 as given
+  std::filesystem::path program;       ///< the file to run (see resolve_program)
+  Environment environment;             ///< its whole environment (see child_environment)
+  std::filesystem::path cwd;           ///< absolute; empty: the test process's
   Input input = Input::null();
   Output output = Output::capture();
   Output error = Output::capture();
@@ -174,12 +178,13 @@ void check_directory(const std::filesystem::path& cwd);
 /// PATH". Without `verify`, a path is taken as given without looking at the
 /// file (the launch reports what is wrong; verify then to say it exactly).
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& environment,
-                                      bool verify = true);
+                                      const Environment& environment, bool verify = true);
 
 /// The test process's environment with `changes` applied (a value sets, none
-/// removes), or only `changes` when `clear`. Keeps the inherited order.
-std::vector<std::string> child_environment(
+/// removes), or only `changes` when `clear`. Keeps the inherited order. None
+/// where the child may take the test process's own as it is (no changes, not
+/// cleared: POSIX; Windows always builds the block it passes).
+Environment child_environment(
     const std::vector<std::pair<std::string, std::optional<std::string>>>& changes, bool clear);
 
 /// Whether the kernel will discard children's statuses at their exit

@@ -45,7 +45,7 @@ void check_directory(const std::filesystem::path& cwd) {
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& environment, bool verify) {
+                                      const Environment& environment, bool verify) {
   int error = 0;
   if (program.find('/') != std::string::npos) {
     std::filesystem::path p(program);
@@ -56,10 +56,19 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
     return p;
   }
   std::string path_var = "/usr/local/bin:/usr/bin:/bin";
-  for (const auto& e : environment) {
-    if (e.compare(0, 5, "PATH=") == 0) {
-      path_var = e.substr(5);
-      break;
+  if (environment) {
+    for (const auto& e : *environment) {
+      if (e.compare(0, 5, "PATH=") == 0) {
+        path_var = e.substr(5);
+        break;
+      }
+    }
+  } else {
+    for (char** e = environ; e && *e; ++e) {
+      if (std::strncmp(*e, "PATH=", 5) == 0) {
+        path_var = *e + 5;
+        break;
+      }
     }
   }
   // As execvp: remember EACCES (or EISDIR) from a match that was not usable,
@@ -82,13 +91,11 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
                       errno_code(first_error));
 }
 
-std::vector<std::string> child_environment(
+Environment child_environment(
     const std::vector<std::pair<std::string, std::optional<std::string>>>& changes, bool clear) {
+  // Unchanged: posix_spawn passes `environ` itself, nothing is copied.
+  if (!clear && changes.empty()) return std::nullopt;
   std::vector<std::string> env;
-  if (!clear && changes.empty()) {
-    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-    return env;
-  }
   std::map<std::string, const std::optional<std::string>*> wanted;
   for (const auto& [key, value] : changes) wanted[key] = &value;
   // Keep the inherited order; changes replace in place, additions go last.

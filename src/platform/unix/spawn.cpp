@@ -15,6 +15,8 @@
 
 #include "platform/unix/unix.hpp"
 
+extern char** environ;  // NOLINT: POSIX declares it nowhere in a header
+
 namespace proctest::detail::platform::sys {
 
 namespace {
@@ -172,12 +174,14 @@ pid_t spawn(const LaunchRequest& r, const ChildStdio& stdio) {
   for (const auto& a : r.arguments) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
-  envp.reserve(r.environment.size() + 1);
-  for (const auto& e : r.environment) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  if (r.environment) {
+    envp.reserve(r.environment->size() + 1);
+    for (const auto& e : *r.environment) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
   pid_t pid = -1;
-  if (int e =
-          ::posix_spawn(&pid, r.program.c_str(), &sa.actions, &sa.attr, argv.data(), envp.data())) {
+  if (int e = ::posix_spawn(&pid, r.program.c_str(), &sa.actions, &sa.attr, argv.data(),
+                            r.environment ? envp.data() : environ)) {
     fail(r.program.string() == r.arguments[0] ? "" : r.program.string(), e);
   }
   return pid;

@@ -43,15 +43,15 @@ void check_directory(const std::filesystem::path& cwd) {
 }
 
 std::filesystem::path resolve_program(const std::string& program, const std::filesystem::path& cwd,
-                                      const std::vector<std::string>& environment,
-                                      bool /*verify*/) {
+                                      const Environment& environment, bool /*verify*/) {
   // Always verified: the lookup tries PATHEXT's extensions on the file
   // system anyway, and CreateProcessW's own errors do not say which
   // candidate was wrong.
   windows::Environment env;
   std::wstring wide_program;
   try {
-    env = windows::Environment::from_entries(environment);
+    env = environment ? windows::Environment::from_entries(*environment)
+                      : windows::Environment::current();
     wide_program = windows::to_wide(program);
   } catch (const std::invalid_argument& e) {
     throw PlatformError(std::string("cannot look the program up: ") + e.what(),
@@ -80,7 +80,7 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
   return std::filesystem::path(found.path);
 }
 
-std::vector<std::string> child_environment(
+Environment child_environment(
     const std::vector<std::pair<std::string, std::optional<std::string>>>& changes, bool clear) {
   windows::Environment env = clear ? windows::Environment() : windows::Environment::current();
   try {
