@@ -145,6 +145,16 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+// One read of a ready pipe into its sink; the pipe is closed (-1) at its end
+// or on an error.
+void read_into(int& fd, Sink& sink) {
+  std::size_t room = 0;
+  char* p = sink.space(room);
+  ssize_t n = ::read(fd, p, room);
+  if (n > 0) sink.commit(static_cast<std::size_t>(n));
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) close_fd(fd);
+}
+
 // The plain loop: posix_spawn with stdin, stdout and stderr on pipes, the
 // input written and both outputs read with poll(), then waitpid. With
 // `bulk`, the pipes are raised to 1 MiB as a tuned loop would. Returns the
@@ -198,12 +208,7 @@ int plain_run(const std::vector<char*>& argv, std::string_view input, Sink& out,
         close_fd(in_pipe.write);
     }
     for (int i = 1; i < 3; ++i) {
-      if (!pfd[i].revents) continue;
-      std::size_t room = 0;
-      char* p = sinks[i]->space(room);
-      ssize_t n = ::read(*fds[i], p, room);
-      if (n > 0) sinks[i]->commit(static_cast<std::size_t>(n));
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) close_fd(*fds[i]);
+      if (pfd[i].revents) read_into(*fds[i], *sinks[i]);
     }
   }
   int status = 0;
@@ -288,12 +293,7 @@ int guarded_run(const std::vector<char*>& argv, std::string_view input, Sink& ou
       fail("ppoll");
     }
     for (int i = 0; i < 2; ++i) {
-      if (!pfd[i].revents) continue;
-      std::size_t room = 0;
-      char* p = sinks[i]->space(room);
-      ssize_t n = ::read(*fds[i], p, room);
-      if (n > 0) sinks[i]->commit(static_cast<std::size_t>(n));
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) close_fd(*fds[i]);
+      if (pfd[i].revents) read_into(*fds[i], *sinks[i]);
     }
     if (pfd[2].revents) {
       if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
