@@ -39,9 +39,9 @@ class Loop {
   /// whether anyone waits or not. Does not throw.
   static void start(ProcessState& s, platform::Launched& launched, bool direct);
   /// How long a direct exchange may wait for a thread to drive it. The
-  /// sweep's timer wakes the loop once per this delay at most while
-  /// processes are run (each is armed by a run() while none is): 10 ms cost
-  /// a stream of short runs 0.3 loop wake-ups per process, 20-30 us of CPU.
+  /// sweep's timer (armed by a run() when it is not armed already) wakes the
+  /// loop once per this delay at most: at 10 ms a stream of short runs cost
+  /// 0.3 loop wake-ups per process, 20-30 us of CPU.
   static constexpr std::chrono::milliseconds kSweepDelay{50};
   /// For tests: the sweep's delay from now on (kSweepDelay: the default), so
   /// a test of who drives an exchange does not depend on the machine's load.
