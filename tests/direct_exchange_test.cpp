@@ -275,7 +275,8 @@ TEST(DirectExchange, InputTheChildNeverReadsDoesNotHoldUpRun) {
   PatientSweep patient;
   Process p(test::child({"pause"}), {.input = Input::bytes(test::pattern(4096))});
   p.run();
-  EXPECT_EQ(test::wait_for_line(p), "ready");
+  EXPECT_EQ(p.read_line(test::patient()), "ready");
+  EXPECT_EQ(ProcessAccess::driven_directly(p), direct_available());
   EXPECT_TRUE(p.running());
   p.close();
   EXPECT_EQ(p.status().stopped_by(), StopStep::terminate);

@@ -107,6 +107,36 @@ bool ensure_buffer(Reader& r) noexcept {
   return r.buffer != nullptr;
 }
 
+// The calling thread's buffer for the reads of direct exchanges (kReadSize
+// bytes), kept from one exchange to the next and freed when the thread ends.
+// Both variables are trivially destructible, so they can still be read after
+// the thread's objects are destroyed (a Process closed while the program
+// exits): null then, as when memory ran out, and the exchange reads into a
+// buffer of its own.
+thread_local char* t_read_buffer = nullptr;
+thread_local bool t_read_buffer_freed = false;
+
+struct ReadBufferRelease {
+  ReadBufferRelease() = default;
+  ReadBufferRelease(const ReadBufferRelease&) = delete;
+  ReadBufferRelease& operator=(const ReadBufferRelease&) = delete;
+  ~ReadBufferRelease() {
+    delete[] t_read_buffer;
+    t_read_buffer = nullptr;
+    t_read_buffer_freed = true;
+  }
+};
+
+char* thread_read_buffer() noexcept {
+  if (t_read_buffer || t_read_buffer_freed) return t_read_buffer;
+  t_read_buffer = new (std::nothrow) char[kReadSize];
+  if (t_read_buffer) {
+    thread_local ReadBufferRelease release;  // destroyed at the thread's end
+    (void)release;
+  }
+  return t_read_buffer;
+}
+
 }  // namespace
 
 platform::Executor Loop::executor() { return service().context.get_executor(); }
@@ -493,15 +523,18 @@ void Loop::read(ProcessState& s, bool is_stdout) {
 
 void Loop::read_directly(ProcessState& s, bool is_stdout) {
   ProcessState::Reader& r = is_stdout ? s.out_reader_ : s.err_reader_;
-  // Read into this thread's buffer, kept for its next exchange: a short
-  // exchange then allocates no read buffer of its own (the loop's reads,
-  // which outlive the call, keep theirs).
-  thread_local std::unique_ptr<char[]> scratch;
-  if (!scratch) scratch.reset(new (std::nothrow) char[kReadSize]);
+  // Into this thread's buffer: a short exchange allocates no read buffer of
+  // its own (the loop's reads, which outlive the call, keep theirs).
+  char* buffer = thread_read_buffer();
+  std::size_t size = kReadSize;
+  if (!buffer && ensure_buffer(r)) {
+    buffer = r.buffer.get();
+    size = r.size;
+  }
   std::ptrdiff_t n = -1;
-  if (scratch) n = platform::read_ready(r.raw.get(), scratch.get(), kReadSize);
+  if (buffer) n = platform::read_ready(r.raw.get(), buffer, size);
   if (n > 0) {
-    deliver(s, is_stdout, scratch.get(), static_cast<std::size_t>(n), kReadSize);
+    deliver(s, is_stdout, buffer, static_cast<std::size_t>(n), size);
   } else {
     end_stream(s, is_stdout);  // end of file, an error, or no memory to read into
   }

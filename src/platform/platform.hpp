@@ -66,10 +66,11 @@ using NativeHandle = boost::asio::readable_pipe::native_handle_type;
 /// for reader and writer); false where that is not possible.
 bool enlarge_pipe(NativeHandle pipe, std::size_t size) noexcept;
 
-/// Writes what a non-blocking pipe takes of `data` now, without waiting:
-/// the bytes written (0 when it is full), or -1 on an error (EPIPE: the
-/// reader is gone; the caller must be a thread where SIGPIPE is blocked or
-/// cannot arise).
+/// Writes what the pipe takes of `data` now, without waiting (a non-blocking
+/// pipe; or a direct exchange's blocking one, which gets one write of at most
+/// PIPE_BUF bytes into the fresh pipe): the bytes written (0 when it is
+/// full), or -1 on an error (EPIPE: the reader is gone; the caller must be a
+/// thread where SIGPIPE is blocked or cannot arise).
 std::ptrdiff_t try_write(NativeHandle pipe, std::string_view data) noexcept;
 
 /// Names the calling thread (for debuggers and `top`).

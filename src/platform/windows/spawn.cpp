@@ -120,8 +120,10 @@ std::wstring command_line_for(const std::vector<std::string>& arguments) {
 
 SpawnedChild spawn(const platform::LaunchRequest& r) {
   std::wstring command_line = command_line_for(r.arguments);
-  std::wstring environment =
-      environment_block(r.environment ? *r.environment : windows::Environment::current().entries());
+  // child_environment() always gives one here; none would be this process's.
+  std::wstring environment = r.environment
+                                 ? environment_block(*r.environment)
+                                 : environment_block(windows::Environment::current().entries());
   const std::wstring program = r.program.wstring();
   const std::wstring cwd = r.cwd.wstring();
 
