@@ -45,14 +45,12 @@ int parse_exit_code(std::string_view line, const std::string& file, std::size_t 
   const bool negative = !digits.empty() && digits[0] == '-';
   if (negative) digits.remove_prefix(1);
   int value = 0;
+  // More than three digits are not read at all, so nothing overflows.
   bool ok = !digits.empty() && digits.size() <= 3;
-  for (char c : digits) {
-    if (!ok) break;  // too many digits: not read, so nothing overflows
-    if (c < '0' || c > '9') {
-      ok = false;
-      break;
-    }
-    value = value * 10 + (c - '0');
+  for (std::size_t i = 0; ok && i < digits.size(); ++i) {
+    const char c = digits[i];
+    ok = c >= '0' && c <= '9';
+    if (ok) value = value * 10 + (c - '0');
   }
   if (ok && negative) ok = value >= 1 && value <= kMaxSignal;
   if (ok && !negative) ok = value <= kMaxExitCode;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -63,13 +64,8 @@ std::filesystem::path resolve_program(const std::string& program, const std::fil
         break;
       }
     }
-  } else {
-    for (char** e = environ; e && *e; ++e) {
-      if (std::strncmp(*e, "PATH=", 5) == 0) {
-        path_var = *e + 5;
-        break;
-      }
-    }
+  } else if (const char* own = std::getenv("PATH")) {
+    path_var = own;
   }
   // As execvp: remember EACCES (or EISDIR) from a match that was not usable,
   // report ENOENT only when nothing by that name was found at all.
