@@ -17,6 +17,7 @@ namespace proctest {
 namespace {
 
 using namespace std::chrono_literals;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -36,6 +37,7 @@ class Probe : public ProcessFixture {
   using ProcessFixture::TearDown;
   using ProcessFixture::temp_dir;
   using ProcessFixture::timeout;
+  using ProcessFixture::use_temp_dir_as_cwd;
 };
 
 class FixtureTest : public ProcessFixture {
@@ -262,6 +264,88 @@ struct PrivateTmp {
   ScopedEnv tmp{"TMP", dir.path.string().c_str()};
 };
 
+// Issue 16: a test that never uses its temp dir pays nothing for it.
+TEST(TempDir, IsMadeOnFirstUseNotBySetUp) {
+  PrivateTmp tmp;
+  test::TempDir elsewhere;
+  {
+    Probe probe;
+    probe.SetUp();
+    EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "SetUp() makes none";
+    EXPECT_EQ(probe.spawn({"cwd"}, {.cwd = elsewhere.path}).output(),
+              elsewhere.path.string() + "\n");
+    probe.use_temp_dir_as_cwd(false);
+    EXPECT_EQ(probe.spawn({"args", "x"}).output(), "x\n");
+    EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty())
+        << "an explicit cwd, or none wanted: still none";
+    probe.TearDown();
+  }
+  EXPECT_THAT(entries(tmp.dir.path), ::testing::IsEmpty()) << "nothing to hand over";
+  Probe user;
+  user.SetUp();
+  const std::string out = user.spawn({"cwd"}).output();
+  const std::vector<std::filesystem::path> made = entries(tmp.dir.path);
+  ASSERT_EQ(made.size(), 1u) << "made for the spawn that runs in it";
+  EXPECT_EQ(made.front(), user.temp_dir());
+  EXPECT_EQ(out, user.temp_dir().string() + "\n");
+  user.TearDown();
+}
+
+TEST(TempDir, ATestThatDoesNotUseItLeavesTheSpareForTheNext) {
+  PrivateTmp tmp;
+  std::filesystem::path first;
+  {
+    Probe probe;
+    probe.SetUp();
+    first = probe.temp_dir();
+    probe.TearDown();
+  }
+  {
+    Probe idle;
+    idle.SetUp();
+    idle.TearDown();
+  }
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{first})
+      << "the spare, untouched by a test that did not want a temp dir";
+  Probe next;
+  next.SetUp();
+  const std::filesystem::path dir = next.temp_dir();
+  EXPECT_FALSE(std::filesystem::exists(first)) << "renamed to be this test's";
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{dir});
+  next.TearDown();
+}
+
+TEST(TempDir, AnUnusableTempPathFailsTheFirstUseWithTheReason) {
+  test::TempDir base;
+  const std::filesystem::path file = base.path / "a-file";
+  std::ofstream(file, std::ios::binary) << "x";
+  ScopedEnv tmpdir("TMPDIR", file.string().c_str());
+  ScopedEnv tmp("TMP", file.string().c_str());
+  Probe probe;
+  probe.SetUp();  // reads no temp path
+  const std::string dir =
+      (file / "proctest-TempDir.AnUnusableTempPathFailsTheFirstUseWithTheReason-").string() +
+      "XXXXXX";
+  const std::string why = test::error_of<std::runtime_error>([&] { probe.temp_dir(); });
+#ifdef _WIN32
+  EXPECT_THAT(why, StartsWith("cannot create the test's temp dir '" + dir + "': "));
+  EXPECT_THAT(why, EndsWith(" (set TMPDIR, or TEMP on Windows, to a writable directory)"));
+#else
+  EXPECT_EQ(why, "cannot create the test's temp dir '" + dir +
+                     "': " + std::make_error_code(std::errc::not_a_directory).message() +
+                     " (set TMPDIR, or TEMP on Windows, to a writable directory)");
+#endif
+  EXPECT_EQ(test::error_of<std::runtime_error>([&] {
+              probe.spawn({"args", "x"});
+            }),
+            why)
+      << "each use says so";
+  EXPECT_THAT(probe.processes(), ::testing::IsEmpty()) << "nothing was started";
+  probe.use_temp_dir_as_cwd(false);
+  EXPECT_EQ(probe.spawn({"args", "x"}).output(), "x\n") << "a test that needs none still runs";
+  probe.TearDown();
+}
+
 TEST(Teardown, AnUntouchedTempDirBecomesTheNextTestsTempDirUnderItsName) {
   PrivateTmp tmp;
   std::filesystem::path first;
@@ -281,7 +365,8 @@ TEST(Teardown, AnUntouchedTempDirBecomesTheNextTestsTempDirUnderItsName) {
 #endif
   Probe next;
   next.SetUp();
-  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{next.temp_dir()})
+  const std::filesystem::path taken = next.temp_dir();
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{taken})
       << "the spare became the next test's temp dir";
 #ifndef _WIN32
   EXPECT_EQ(identity(next.temp_dir()), first_identity) << "the same directory, renamed";
@@ -306,12 +391,14 @@ TEST(Teardown, TheSpareIsReusedWhenTheTempPathEndsInASeparator) {
   {
     Probe probe;
     probe.SetUp();
+    (void)probe.temp_dir();
     probe.TearDown();
   }
   const std::vector<std::filesystem::path> spare = entries(dir.path);
   ASSERT_EQ(spare.size(), 1u);
   Probe next;
   next.SetUp();
+  (void)next.temp_dir();
   EXPECT_FALSE(std::filesystem::exists(spare.front())) << "renamed to be this test's";
   EXPECT_EQ(entries(dir.path).size(), 1u);
   next.TearDown();
@@ -324,6 +411,7 @@ TEST(Teardown, ASpareWrittenToSinceItWasRetiredIsNotHandedOut) {
   {
     Probe probe;
     probe.SetUp();
+    (void)probe.temp_dir();
     probe.TearDown();
   }
   const std::vector<std::filesystem::path> spare = entries(tmp.dir.path);
@@ -436,6 +524,7 @@ TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
     parents.TearDown();
     Probe untouched;
     untouched.SetUp();
+    (void)untouched.temp_dir();
     untouched.TearDown();
   }
   detail::finish_dir_removals();  // the written one; the spare stays

@@ -17,6 +17,13 @@ namespace proctest::detail::platform {
 /// The null device's name for messages: "/dev/null"; Windows: "NUL".
 const char* null_device() noexcept;
 
+/// Where temp files go, as the system names it, unchecked: whatever is made
+/// there says what is wrong with it. POSIX: the first of TMPDIR, TMP, TEMP
+/// and TEMPDIR that is set and not empty, else "/tmp" (the variables
+/// std::filesystem::temp_directory_path reads); Windows: GetTempPathW (TMP,
+/// TEMP, USERPROFILE or the Windows directory), which ends in a separator.
+std::filesystem::path temp_directory();
+
 /// A new directory `<parent>/<prefix>XXXXXX` (a unique suffix), which only
 /// this user may enter where the system has such modes (mkdtemp). Throws
 /// PlatformError: step "cannot create a directory in '<parent>'".

@@ -75,7 +75,9 @@ bool all_removed() {
 }
 
 // One fixture test: construct, SetUp, body, TearDown, destroy. `phases`
-// gets the time of set-up, body and teardown (seconds).
+// gets the time of set-up (construct, SetUp() and the temp dir, which is
+// made on first use: here, rather than by the body's spawn), body and
+// teardown (seconds).
 bool fixture_run(double phases[3]) {
   auto t0 = Clock::now();
   bool ok = false;
@@ -129,8 +131,9 @@ void BM_FixturePairedRatio(benchmark::State& state) {
   state.counters["teardown_us"] = median(teardown) * 1e6;
 }
 
-// The fixture alone with no process at all: SetUp (the temp dir) and
-// TearDown (its removal), the floor of any test that uses the fixture.
+// The fixture alone with no process at all: SetUp(), the temp dir (made on
+// first use) and TearDown() (its hand-over), the floor of any test whose
+// processes run in their temp dir.
 void BM_FixtureEmptyTest(benchmark::State& state) {
   for (auto _ : state) {
     EchoTest test;
@@ -143,7 +146,18 @@ void BM_FixtureEmptyTest(benchmark::State& state) {
 
 }  // namespace
 
+// A fixture test that never uses its temp dir (every spawn has its own cwd,
+// or use_temp_dir_as_cwd(false)): SetUp() and TearDown() alone.
+void BM_FixtureEmptyTestWithoutTempDir(benchmark::State& state) {
+  for (auto _ : state) {
+    EchoTest test;
+    test.set_up();
+    test.tear_down();
+  }
+}
+
 BENCHMARK(BM_FixturePairedRatio)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_FixtureEmptyTest)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_FixtureEmptyTestWithoutTempDir)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "platform/unix/unix.hpp"
@@ -54,6 +55,14 @@ int rename_no_replace(const char* from, const char* to) {
 }
 
 }  // namespace
+
+std::filesystem::path temp_directory() {
+  for (const char* name : {"TMPDIR", "TMP", "TEMP", "TEMPDIR"}) {
+    const char* value = std::getenv(name);
+    if (value && *value) return value;
+  }
+  return "/tmp";
+}
 
 std::filesystem::path make_unique_directory(const std::filesystem::path& parent,
                                             const std::string& prefix) {

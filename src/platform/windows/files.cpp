@@ -41,6 +41,16 @@ std::wstring unique_name(const std::wstring& base) {
 
 }  // namespace
 
+std::filesystem::path temp_directory() {
+  wchar_t buffer[MAX_PATH + 2];  // at most MAX_PATH + 1 and the terminator
+  const DWORD n = ::GetTempPathW(MAX_PATH + 2, buffer);
+  if (n == 0 || n >= MAX_PATH + 2) {
+    windows::throw_error("cannot find the temp directory (GetTempPathW)",
+                         n == 0 ? ::GetLastError() : ERROR_INSUFFICIENT_BUFFER);
+  }
+  return std::filesystem::path(std::wstring(buffer, n));
+}
+
 std::filesystem::path make_unique_directory(const std::filesystem::path& parent,
                                             const std::string& prefix) {
   const std::wstring base = (parent / windows::to_wide(prefix)).wstring();
