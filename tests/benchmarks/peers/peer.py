@@ -2,10 +2,13 @@
 """The Python harness of the peer benchmark (run.py drives it).
 
   peer.py subprocess WORKLOAD ARGS...
+  peer.py subprocess-tempdir cases N PROGRAM...
 
 Python's subprocess module as a Python project's tests use it (run() with
-capture_output, Popen for a process that runs alongside). The workloads and
-the JSON line are those of peer.cpp:
+capture_output, Popen for a process that runs alongside); subprocess-tempdir
+runs each case in a tempfile.TemporaryDirectory() of its own, as its cwd (what
+pytest's tmp_path gives each test, and ProcessFixture each of its tests). The
+workloads and the JSON line are those of peer.cpp:
   cases N PROGRAM...          (a) N cases back to back, unique stdin each
   capture BYTES PROGRAM...    (b) capture stdout and stderr
   pump IN OUT ERR PROGRAM...  (c) stdin, stdout and stderr at once
@@ -16,6 +19,7 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 BLOCK = 100
@@ -70,11 +74,18 @@ class Measure:
         }
 
 
-def cases(n, program, out):
+def run_case(program, data, own_dir):
+    if not own_dir:
+        return subprocess.run(program, input=data, capture_output=True)
+    with tempfile.TemporaryDirectory() as d:
+        return subprocess.run(program, input=data, capture_output=True, cwd=d)
+
+
+def cases(n, program, out, own_dir=False):
     start = time.perf_counter()
     for i in range(n):
         data = case_input(i)
-        r = subprocess.run(program, input=data, capture_output=True)
+        r = run_case(program, data, own_dir)
         if r.returncode != 0 or r.stdout != data:
             out["error"] = out["error"] or f"case {i}"
         if (i + 1) % BLOCK == 0:
@@ -96,18 +107,25 @@ def ready(n, program, out):
 def main():
     args = sys.argv[1:]
     params = 3 if len(args) > 1 and args[1] == "pump" else 1
-    if len(args) < 3 + params or args[0] != "subprocess":
+    own_dir = len(args) > 0 and args[0] == "subprocess-tempdir"
+    if (len(args) < 3 + params or args[0] not in ("subprocess", "subprocess-tempdir")
+            or (own_dir and args[1] != "cases")):
         sys.exit("usage: peer.py subprocess cases N|capture BYTES|pump IN OUT ERR|ready N "
-                 "PROGRAM...")
+                 "PROGRAM...\n       peer.py subprocess-tempdir cases N PROGRAM...")
     workload = args[1]
     num = [int(a) for a in args[2:2 + params]]
     program = args[2 + params:]
-    out = {"harness": "python", "workload": workload, "ok": True, "n": 1, "bytes": 0,
-           "parts_s": [], "error": ""}
-    if workload in ("cases", "ready"):
+    out = {"harness": "python-tempdir" if own_dir else "python", "workload": workload,
+           "ok": True, "n": 1, "bytes": 0, "parts_s": [], "error": ""}
+    if workload == "cases":
         out["n"] = num[0]
         m = Measure()
-        (cases if workload == "cases" else ready)(num[0], program, out)
+        cases(num[0], program, out, own_dir)
+        m.stop()
+    elif workload == "ready":
+        out["n"] = num[0]
+        m = Measure()
+        ready(num[0], program, out)
         m.stop()
     elif workload == "capture":
         out["bytes"] = num[0]

@@ -22,8 +22,10 @@ Harnesses: plain (posix_spawn + pipes + poll + waitpid in C++: the physical
 reference), proctest (proctest::Process), proctest-fixture (ProcessFixture
 tests in one GoogleTest binary; (a) only), python (subprocess),
 rust-std (std::process::Command), rust-assert_cmd (assert_cmd 2.0; not (d)),
-go (os/exec, a context deadline in (d)). A peer whose toolchain is missing is
-skipped with the reason.
+go (os/exec, a context deadline in (d)); python-tempdir and rust-std-tempdir
+((a) only) run each case in a fresh directory of its own, as ProcessFixture
+runs each test. A peer whose toolchain is missing is skipped with the
+reason.
 
 Each harness runs each workload in a fresh process of its own, which times
 the block itself and prints one JSON line: wall time, its own CPU (all its
@@ -60,6 +62,10 @@ HARNESSES = {
     "python": ("abcd", "Python subprocess.run / Popen"),
     "rust-std": ("abcd", "Rust std::process::Command"),
     "rust-assert_cmd": ("abc", "Rust assert_cmd::Command 2.0"),
+    "python-tempdir": ("a", "python, each case in a tempfile.TemporaryDirectory() as its cwd "
+                       "(pytest's tmp_path)"),
+    "rust-std-tempdir": ("a", "rust-std, each case in a fresh 0700 dir as its cwd, removed "
+                         "after (tempfile::TempDir's work)"),
     "go": ("abcd", "Go os/exec (context deadline in d)"),
     "pipe": ("b", "limit: the plain loop reading into one reused 1 MiB buffer"),
     "memset": ("b", "limit: mmap + memset of the same size (fresh memory)"),
@@ -148,6 +154,7 @@ def commands(paths, args):
         "guarded": [paths["cpp"], "guarded"],
         "proctest": [paths["cpp"], "proctest"],
         "python": [python, os.path.join(HERE, "peer.py"), "subprocess"],
+        "python-tempdir": [python, os.path.join(HERE, "peer.py"), "subprocess-tempdir"],
         "pipe": [paths["cpp"], "pipe"],
         "memset": [paths["cpp"], "memset"],
     }
@@ -163,8 +170,9 @@ def commands(paths, args):
         if rust:
             cmd["rust-std"] = [rust, "std"]
             cmd["rust-assert_cmd"] = [rust, "assert_cmd"]
+            cmd["rust-std-tempdir"] = [rust, "std-tempdir"]
         else:
-            skipped["rust-std"] = skipped["rust-assert_cmd"] = why
+            skipped["rust-std"] = skipped["rust-assert_cmd"] = skipped["rust-std-tempdir"] = why
     if "go" in wanted:
         go, why = (None, "--no-build") if args.no_build else build_go(paths["build"], args.go)
         if go:
@@ -401,6 +409,12 @@ def targets(all_m, capture_sizes):
             best = min(peers, key=peers.get)
             lines.append(f"(a) ProcessFixture suite / fastest peer ({best}) = "
                          f"{f['wall'] / peers[best]:.2f} (≤ 1.00)")
+        with_dirs = {h: x["wall"] for h, x in a.items()
+                     if h in ("python-tempdir", "rust-std-tempdir")}
+        if with_dirs:
+            best = min(with_dirs, key=with_dirs.get)
+            lines.append(f"(a) ProcessFixture suite / fastest peer that gives each case a "
+                         f"fresh dir too ({best}) = {f['wall'] / with_dirs[best]:.2f}")
     for size in capture_sizes:
         b = all_m.get(f"b{size}", {})
         if "proctest" in b:

@@ -1,9 +1,14 @@
 //! The Rust harnesses of the peer benchmark (run.py drives them):
 //!
 //!   proctest_peer_rust std|assert_cmd WORKLOAD ARGS...
+//!   proctest_peer_rust std-tempdir cases N PROGRAM...
 //!
 //! `std` is `std::process::Command` as its documentation shows it;
 //! `assert_cmd` is `assert_cmd::Command` (2.0), as a Rust CLI's tests use it.
+//! `std-tempdir` is `std` with each case run in a fresh directory of its own
+//! (its cwd), made with mode 0700 and removed after, as `tempfile::TempDir`
+//! does (that crate is not in Debian's registry here): what ProcessFixture
+//! gives each of its tests.
 //! The workloads and the JSON line are those of peer.cpp:
 //!   cases N PROGRAM...          (a) N cases back to back, unique stdin each
 //!   capture BYTES PROGRAM...    (b) capture stdout and stderr
@@ -134,12 +139,33 @@ fn assert_command(program: &[String]) -> assert_cmd::Command {
     cmd
 }
 
+// A fresh directory of its own for case `i`, as tempfile::TempDir makes it:
+// a new name in the temp dir, mode 0700, never an existing one.
+fn case_dir(i: u64) -> std::path::PathBuf {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = std::env::temp_dir().join(format!("proctest-peer-rust-{}-{}", std::process::id(), i));
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&dir)
+        .expect("create the case's dir");
+    dir
+}
+
 fn cases(harness: &str, n: u64, program: &[String], o: &mut Outcome) {
     let mut block = Instant::now();
     for i in 0..n {
         let input = case_input(i);
-        if harness == "std" {
-            let mut child = command(program)
+        if harness == "std" || harness == "std-tempdir" {
+            let dir = if harness == "std-tempdir" {
+                Some(case_dir(i))
+            } else {
+                None
+            };
+            let mut cmd = command(program);
+            if let Some(d) = &dir {
+                cmd.current_dir(d);
+            }
+            let mut child = cmd
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -157,6 +183,9 @@ fn cases(harness: &str, n: u64, program: &[String], o: &mut Outcome) {
                 out.status.success() && out.stdout == input.as_bytes(),
                 "case output",
             );
+            if let Some(d) = dir {
+                std::fs::remove_dir_all(d).expect("remove the case's dir");
+            }
         } else {
             assert_command(program)
                 .write_stdin(input.clone())
@@ -196,8 +225,11 @@ fn ready(n: u64, program: &[String], o: &mut Outcome) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: proctest_peer_rust std|assert_cmd cases N|capture BYTES|pump IN OUT ERR|\
-                 ready N PROGRAM...";
-    if args.len() < 5 || (args[1] != "std" && args[1] != "assert_cmd") {
+                 ready N PROGRAM...\n       proctest_peer_rust std-tempdir cases N PROGRAM...";
+    if args.len() < 5
+        || (args[1] != "std" && args[1] != "assert_cmd" && args[1] != "std-tempdir")
+        || (args[1] == "std-tempdir" && args[2] != "cases")
+    {
         eprintln!("{}", usage);
         std::process::exit(64);
     }
@@ -212,10 +244,10 @@ fn main() {
         eprintln!("{}", usage);
         std::process::exit(64);
     }
-    let name = if harness == "std" {
-        "rust-std"
-    } else {
-        "rust-assert_cmd"
+    let name = match harness {
+        "std" => "rust-std",
+        "std-tempdir" => "rust-std-tempdir",
+        _ => "rust-assert_cmd",
     };
 
     let mut o;
