@@ -178,6 +178,21 @@ TEST_F(TranscriptRun, ABadTimeoutScaleIsAnError) {
             "PROCTEST_TIMEOUT_SCALE='fast' is not a positive number (e.g. 2 or 0.5)");
 }
 
+TEST_F(TranscriptRun, AnUnusableTempPathIsAnErrorThatNamesIt) {
+  const auto file = write("t.md", "```console\n$ child exit 0\n```\n");
+  const auto not_a_dir = write("a-file", "x");
+  test::ScopedEnv tmpdir("TMPDIR", not_a_dir.string().c_str());
+  test::ScopedEnv tmp("TMP", not_a_dir.string().c_str());
+  const std::string what =
+      test::error_of<std::runtime_error>([&] { run_transcript_block(file, 1, child_options()); });
+#ifdef _WIN32
+  EXPECT_THAT(what, StartsWith("cannot create a directory for the case in " + not_a_dir.string()));
+#else
+  EXPECT_EQ(what, "cannot create a directory for the case in " + not_a_dir.string() + ": " +
+                      std::make_error_code(std::errc::not_a_directory).message());
+#endif
+}
+
 TEST_F(TranscriptRun, FiveHundredBlocksInOneFile) {
   PROCTEST_POSIX_ONLY("runs echo from PATH");
   // echo from PATH, not the helper child: the time is the transcript

@@ -64,8 +64,10 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
 class CaseDirectory {
  public:
   CaseDirectory() {
-    const std::filesystem::path base = std::filesystem::temp_directory_path();
+    // Not checked first: making the directory there says what is wrong.
+    std::filesystem::path base;
     try {
+      base = detail::platform::temp_directory();
       made_ = detail::platform::make_unique_directory(base, "proctest-transcript-");
     } catch (const detail::platform::PlatformError& e) {
       throw std::runtime_error("cannot create a directory for the case in " + base.string() + ": " +
