@@ -3,6 +3,7 @@
 #include "proctest/fixture.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include "support.hpp"
@@ -266,8 +267,8 @@ struct PrivateTmp {
 
 // Issue 16: a test that never uses its temp dir pays nothing for it.
 TEST(TempDir, IsMadeOnFirstUseNotBySetUp) {
+  test::TempDir elsewhere;  // first: on Windows it is made in the temp path
   PrivateTmp tmp;
-  test::TempDir elsewhere;
   {
     Probe probe;
     probe.SetUp();
@@ -343,6 +344,31 @@ TEST(TempDir, AnUnusableTempPathFailsTheFirstUseWithTheReason) {
   EXPECT_THAT(probe.processes(), ::testing::IsEmpty()) << "nothing was started";
   probe.use_temp_dir_as_cwd(false);
   EXPECT_EQ(probe.spawn({"args", "x"}).output(), "x\n") << "a test that needs none still runs";
+  probe.TearDown();
+}
+
+TEST(TempDirDeathTest, ADeathTestsChildUsesTheTempDirMadeBeforeIt) {
+  PROCTEST_POSIX_ONLY("fork()");
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
+#endif
+#endif
+  PrivateTmp tmp;
+  Probe probe;
+  probe.SetUp();
+  const std::filesystem::path dir = probe.temp_dir();  // as documented: before the death test
+  GTEST_FLAG_SET(death_test_style, "fast");
+  EXPECT_EXIT(
+      {
+        std::ofstream(probe.temp_dir() / "from-the-child.txt", std::ios::binary) << "x";
+        std::_Exit(probe.temp_dir() == dir ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_TRUE(std::filesystem::exists(dir / "from-the-child.txt")) << "the child wrote here";
+  EXPECT_EQ(entries(tmp.dir.path), std::vector<std::filesystem::path>{dir}) << "no dir of its own";
   probe.TearDown();
 }
 

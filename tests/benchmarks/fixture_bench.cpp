@@ -144,8 +144,6 @@ void BM_FixtureEmptyTest(benchmark::State& state) {
   if (!all_removed()) state.SkipWithError("a temp dir was left");
 }
 
-}  // namespace
-
 // A fixture test that never uses its temp dir (every spawn has its own cwd,
 // or use_temp_dir_as_cwd(false)): SetUp() and TearDown() alone.
 void BM_FixtureEmptyTestWithoutTempDir(benchmark::State& state) {
@@ -155,6 +153,8 @@ void BM_FixtureEmptyTestWithoutTempDir(benchmark::State& state) {
     test.tear_down();
   }
 }
+
+}  // namespace
 
 BENCHMARK(BM_FixturePairedRatio)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_FixtureEmptyTest)->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -70,8 +70,10 @@ class CaseDirectory {
       base = detail::platform::temp_directory();
       made_ = detail::platform::make_unique_directory(base, "proctest-transcript-");
     } catch (const detail::platform::PlatformError& e) {
-      throw std::runtime_error("cannot create a directory for the case in " + base.string() + ": " +
-                               e.code().message());
+      // No path when the system would not name one (GetTempPathW failed).
+      throw std::runtime_error("cannot create a directory for the case" +
+                               (base.empty() ? ": " + std::string(e.what())
+                                             : " in " + base.string() + ": " + e.code().message()));
     }
     std::error_code ec;
     root_ = std::filesystem::canonical(made_, ec);
