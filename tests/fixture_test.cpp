@@ -17,6 +17,15 @@
 namespace proctest {
 namespace {
 
+// Under ThreadSanitizer (GCC's macro; clang's feature check).
+#if defined(__SANITIZE_THREAD__)
+#define PROCTEST_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PROCTEST_UNDER_TSAN 1
+#endif
+#endif
+
 using namespace std::chrono_literals;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
@@ -349,12 +358,8 @@ TEST(TempDir, AnUnusableTempPathFailsTheFirstUseWithTheReason) {
 
 TEST(TempDirDeathTest, ADeathTestsChildUsesTheTempDirMadeBeforeIt) {
   PROCTEST_POSIX_ONLY("fork()");
-#if defined(__SANITIZE_THREAD__)
+#ifdef PROCTEST_UNDER_TSAN
   GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
-#endif
 #endif
   PrivateTmp tmp;
   Probe probe;
@@ -535,12 +540,8 @@ TEST(Teardown, ARemovalThatFailedIsReportedByTheNextTearDown) {
 
 TEST(TeardownDeathTest, AForkedChildRemovesItsOwnTempDirsBeforeItExits) {
   PROCTEST_POSIX_ONLY("fork()");
-#if defined(__SANITIZE_THREAD__)
+#ifdef PROCTEST_UNDER_TSAN
   GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-  GTEST_SKIP() << "ThreadSanitizer cannot start threads after a multi-threaded fork";
-#endif
 #endif
   PrivateTmp tmp;
   {
