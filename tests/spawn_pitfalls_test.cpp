@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/readable_pipe.hpp>
 #include <cstdio>
 #include <fstream>
 
@@ -261,6 +263,103 @@ TEST(SpawnPitfall13, SpawnCostDoesNotGrowWithResidentMemory) {
 // (src/platform/linux/child.cpp) reaps only once waitid(WNOHANG) says the
 // child exited, and waits again otherwise; the event cannot be played
 // through the platform interface, which hides the watch.
+
+// 15. Two ways to start a child, one start. The linux backend clones the
+// child itself (CLONE_VM | CLONE_VFORK | CLONE_PIDFD) and the child carries
+// out its plan with raw system calls; where the kernel cannot close a range
+// of descriptors (before 5.9, or a seccomp filter that forbids it), and
+// under TSan, it uses posix_spawn. Each way must give the child the same
+// start, and fail the same way. (The posix backend has posix_spawn only:
+// both parameters run it.)
+class SpawnWay : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { detail::platform::use_posix_spawn(GetParam()); }
+  void TearDown() override { detail::platform::use_posix_spawn(false); }
+};
+
+TEST_P(SpawnWay, TheChildGetsItsGroupDefaultSignalsOnlyStdioAndItsDirectory) {
+  // Ignored, blocked and inheritable here, in the spawning thread.
+  struct sigaction ign {};
+  struct sigaction old_int {};
+  ign.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &ign, &old_int);
+  sigset_t block;
+  sigset_t old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &block, &old_mask);
+  int inheritable = ::open("/dev/null", O_RDONLY);
+  int high = ::fcntl(inheritable, F_DUPFD, 300);
+  Process signals(child({"signals"}));
+  Process fds(child({"fds"}));
+  Process group(child({"pgid"}));
+  Process cwd(child({"cwd"}), {.cwd = "/usr/share"});
+  std::string signals_out = signals.run().output();
+  std::string fds_out = fds.run().output();
+  std::string group_out = group.run().output();
+  std::string cwd_out = cwd.run().output();
+  ::close(inheritable);
+  ::close(high);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGINT, &old_int, nullptr);
+  EXPECT_EQ(signals_out, "blocked 0000000000000000\nignored 0000000000000000\n");
+  EXPECT_EQ(fds_out, "0 1 2\n");
+  EXPECT_EQ(group_out, std::to_string(group.id()) + " " + std::to_string(group.id()) + "\n");
+  EXPECT_EQ(cwd_out, "/usr/share\n");
+}
+
+TEST_P(SpawnWay, StdioIsPipesAMergeOrATerminal) {
+  Process piped(child({"echo"}), {.input = Input::bytes("in\n")});
+  EXPECT_EQ(piped.run().output(), "in\n");
+  Process merged(child({"print", "out ", "err", "3"}), {.error = Output::merge()});
+  merged.run();
+  EXPECT_EQ(merged.output(), "out err");
+  EXPECT_EQ(merged.exit_code(), 3);
+  Process tty(child({"tty"}), {.input = Input::pipe(), .terminal = Terminal{}});
+  tty.run();
+  EXPECT_EQ(tty.read_line(test::patient()),
+            "isatty 111 size 24x80 echo off devtty yes sid own fg yes");
+}
+
+TEST_P(SpawnWay, AFailedStartSaysWhyAndLeavesNothing) {
+  auto before = test::children();
+  boost::asio::io_context ctx;
+  {
+    // The reactor's own descriptors are made at its first use.
+    int ends[2];
+    ASSERT_EQ(::pipe2(ends, O_CLOEXEC), 0);
+    boost::asio::readable_pipe warm(ctx, ends[0]);
+    ::close(ends[1]);
+  }
+  auto fds = test::open_fds_after_warm_up();
+  detail::platform::LaunchRequest r;
+  r.arguments = {test::child_path(), "cwd"};
+  r.program = test::child_path();
+  r.cwd = "/nonexistent-proctest-dir";
+  try {
+    detail::platform::native_backend().launch(r, ctx.get_executor());
+    ADD_FAILURE() << "no error";
+  } catch (const detail::platform::PlatformError& e) {
+    EXPECT_EQ(e.code(), std::error_code(ENOENT, std::system_category()));
+    EXPECT_EQ(e.step(), "");
+  }
+  r.cwd.clear();
+  r.arguments = {"/dev/null"};
+  r.program = "/dev/null";
+  try {
+    detail::platform::native_backend().launch(r, ctx.get_executor());
+    ADD_FAILURE() << "no error";
+  } catch (const detail::platform::PlatformError& e) {
+    EXPECT_EQ(e.code(), std::error_code(EACCES, std::system_category()));
+  }
+  EXPECT_EQ(test::children(), before);
+  EXPECT_EQ(test::open_fds(), fds);
+}
+
+INSTANTIATE_TEST_SUITE_P(Spawn, SpawnWay, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& way) {
+                           return way.param ? "PosixSpawn" : "BackendsOwn";
+                         });
 
 }  // namespace
 }  // namespace proctest

@@ -298,6 +298,11 @@ Backend& native_backend() noexcept;
 /// Installs `b` for the following run() calls (nullptr: the native one).
 /// For tests: not thread-safe against a concurrent run().
 void use_backend(Backend* b) noexcept;
+/// For tests: with `forced`, the linux backend starts children with
+/// posix_spawn, as it does where the kernel cannot close a range of
+/// descriptors; without, its own clone (platform/linux/spawn.cpp). The other
+/// backends always use their one way.
+void use_posix_spawn(bool forced) noexcept;
 
 /// A pseudo-terminal's controls, used under the process state's lock.
 class TerminalControl {

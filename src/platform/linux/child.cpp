@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "platform/linux/containment.hpp"
+#include "platform/linux/spawn.hpp"
 #include "platform/unix/unix.hpp"
 
 namespace proctest::detail::platform {
@@ -192,6 +193,28 @@ class LinuxChild : public Child {
 bool direct_exchange_available() noexcept { return true; }
 
 namespace sys {
+
+StartedChild start_child(const ChildPlan& plan, const Executor& loop) {
+  StartedChild started;
+  if (!clone_spawn_available()) {
+    started.pid = posix_spawn_child(plan, started.error);
+    if (!started.error) started.child = adopt_child(started.pid, loop);
+    return started;
+  }
+  int pidfd = -1;
+  started.pid = clone_spawn(plan, pidfd, started.error);
+  if (started.pid < 0) {
+    // The pidfd is the only descriptor a clone makes.
+    if (started.error == EMFILE || started.error == ENFILE) {
+      fail("cannot open a pidfd to watch it", started.error);
+    }
+    return started;
+  }
+  // A kernel before 5.2 ignores CLONE_PIDFD: then one is opened, if it can be.
+  started.child = pidfd < 0 ? adopt_child(started.pid, loop)
+                            : std::make_unique<LinuxChild>(started.pid, pidfd, loop);
+  return started;
+}
 
 std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

@@ -176,7 +176,17 @@ std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop) {
   return std::make_unique<PosixChild>(pid, loop);
 }
 
+StartedChild start_child(const ChildPlan& plan, const Executor& loop) {
+  StartedChild started;
+  started.pid = posix_spawn_child(plan, started.error);
+  if (!started.error) started.child = adopt_child(started.pid, loop);
+  return started;
+}
+
 }  // namespace sys
+
+// posix_spawn is this backend's only way.
+void use_posix_spawn(bool) noexcept {}
 
 // No subreaper: orphaned grandchildren go to PID 1 (or the nearest reaper).
 void become_subreaper() noexcept {}

@@ -1,7 +1,8 @@
-// Starting a child with posix_spawn: its stdin, stdout and stderr (pipes,
-// files, a terminal), its own process group, default signal dispositions,
-// an empty mask and only descriptors 0-2. The backend takes the child over
-// (adopt_child) once it runs.
+// Launching a child on POSIX: its stdin, stdout and stderr (pipes, files, a
+// terminal) made ready, then the plan of what the child does before its exec
+// (ChildPlan: its own process group, default signal dispositions, an empty
+// mask, only descriptors 0-2) carried out by the backend's start_child, and
+// by posix_spawn_child here.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -83,13 +84,7 @@ struct SpawnAttributes {
   }
 };
 
-// The child's fds 0-2 (-1: inherited), or a terminal's path.
-struct ChildStdio {
-  int fd[3] = {-1, -1, -1};
-  std::string terminal;
-};
-
-int prepare(SpawnAttributes& sa, const ChildStdio& stdio, const std::filesystem::path& cwd) {
+int prepare(SpawnAttributes& sa, const ChildPlan& plan) {
   if (int e = posix_spawnattr_init(&sa.attr)) return e;
   sa.attr_ok = true;
   if (int e = posix_spawn_file_actions_init(&sa.actions)) return e;
@@ -105,7 +100,7 @@ int prepare(SpawnAttributes& sa, const ChildStdio& stdio, const std::filesystem:
   // terminal needs a new session (whose group is also new): the child calls
   // setsid() before the file actions, so opening the terminal then makes it
   // the controlling one.
-  const bool tty = !stdio.terminal.empty();
+  const bool tty = plan.terminal != nullptr;
   int flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
 #ifdef PROCTEST_HAVE_POSIX_SPAWN_SETSID
   flags |= tty ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
@@ -124,15 +119,14 @@ int prepare(SpawnAttributes& sa, const ChildStdio& stdio, const std::filesystem:
   if (int e = posix_spawnattr_setsigmask(&sa.attr, &none)) return e;
 
   if (tty) {
-    if (int e =
-            posix_spawn_file_actions_addopen(&sa.actions, 0, stdio.terminal.c_str(), O_RDWR, 0)) {
+    if (int e = posix_spawn_file_actions_addopen(&sa.actions, 0, plan.terminal, O_RDWR, 0)) {
       return e;
     }
     if (int e = posix_spawn_file_actions_adddup2(&sa.actions, 0, 1)) return e;
     if (int e = posix_spawn_file_actions_adddup2(&sa.actions, 0, 2)) return e;
   }
   for (int target = 0; target < 3 && !tty; ++target) {
-    int fd = stdio.fd[target];
+    int fd = plan.fd[target];
     if (fd < 0) {
 #ifdef PROCTEST_HAVE_POSIX_SPAWN_CLOEXEC_DEFAULT
       // Inherited: named in an action, or CLOEXEC_DEFAULT would close it.
@@ -149,42 +143,14 @@ int prepare(SpawnAttributes& sa, const ChildStdio& stdio, const std::filesystem:
   // another thread, no descriptor the test left inheritable.
   if (int e = posix_spawn_file_actions_addclosefrom_np(&sa.actions, 3)) return e;
 #endif
-  if (!cwd.empty()) {
+  if (plan.cwd) {
 #ifdef PROCTEST_HAVE_ADDCHDIR_NP
-    if (int e = posix_spawn_file_actions_addchdir_np(&sa.actions, cwd.c_str())) return e;
+    if (int e = posix_spawn_file_actions_addchdir_np(&sa.actions, plan.cwd)) return e;
 #else
     return ENOTSUP;
 #endif
   }
   return 0;
-}
-
-// Starts the child; returns its pid. posix_spawn (glibc: clone(CLONE_VM |
-// CLONE_VFORK)) copies no page tables, so its cost does not grow with the
-// parent's memory, and it reports an exec failure as its return value with
-// the failed child already reaped: no zombie, and the child called _exit,
-// never exit(), so the parent's stdio buffers are not flushed twice.
-pid_t spawn(const LaunchRequest& r, const ChildStdio& stdio) {
-  SpawnAttributes sa;
-  if (int e = prepare(sa, stdio, r.cwd)) {
-    fail(e == ENOTSUP ? "this system's posix_spawn cannot do what Options ask" : "", e);
-  }
-  std::vector<char*> argv;
-  argv.reserve(r.arguments.size() + 1);
-  for (const auto& a : r.arguments) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  if (r.environment) {
-    envp.reserve(r.environment->size() + 1);
-    for (const auto& e : *r.environment) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-  }
-  pid_t pid = -1;
-  if (int e = ::posix_spawn(&pid, r.program.c_str(), &sa.actions, &sa.attr, argv.data(),
-                            r.environment ? envp.data() : environ)) {
-    fail(r.program.string() == r.arguments[0] ? "" : r.program.string(), e);
-  }
-  return pid;
 }
 
 // The child side of one output stream.
@@ -225,13 +191,15 @@ class UnixBackend : public Backend {
     // ones move into Asio's pipe objects.
     Fd child_in, child_out, child_err;
     PipeEnds in_pipe, out_pipe, err_pipe;
-    ChildStdio stdio;
+    ChildPlan plan;
+    std::string terminal_path;
     Fd control;
     if (r.terminal) {
       // One terminal for all three: its master is read for the output, a
       // copy written with the input, another kept for resize().
       TerminalEnds tty = open_terminal(*r.terminal);
-      stdio.terminal = tty.path;
+      terminal_path = std::move(tty.path);
+      plan.terminal = terminal_path.c_str();
       child_in = std::move(tty.slave);  // held until the child has opened it
       in_pipe.parent = duplicate(tty.master.get(), "cannot duplicate its terminal");
       control = duplicate(tty.master.get(), "cannot duplicate its terminal");
@@ -260,10 +228,10 @@ class UnixBackend : public Backend {
       }
       setup_output(r.output, out_pipe, child_out, "stdout");
       setup_output(r.error, err_pipe, child_err, "stderr");
-      stdio.fd[0] = child_in.get();
-      stdio.fd[1] = child_out.get();
-      // Merge: dup2 actions run in order, so the child's fd 1 is already stdout.
-      stdio.fd[2] = r.error.kind() == Output::Kind::merge ? 1 : child_err.get();
+      plan.fd[0] = child_in.get();
+      plan.fd[1] = child_out.get();
+      // Merge: the fds are made in order, so the child's fd 1 is already stdout.
+      plan.fd[2] = r.error.kind() == Output::Kind::merge ? 1 : child_err.get();
       if (r.output.kind() == Output::Kind::file && r.error.kind() == Output::Kind::file) {
         // The same file opened twice has two offsets: each stream would
         // overwrite the other. Share stdout's descriptor, as merge() does.
@@ -271,7 +239,7 @@ class UnixBackend : public Backend {
         struct stat err_st {};
         if (::fstat(child_out.get(), &out_st) == 0 && ::fstat(child_err.get(), &err_st) == 0 &&
             out_st.st_dev == err_st.st_dev && out_st.st_ino == err_st.st_ino) {
-          stdio.fd[2] = 1;
+          plan.fd[2] = 1;
         }
       }
     }
@@ -286,9 +254,24 @@ class UnixBackend : public Backend {
       adopt(launched.error, err_pipe.parent, loop, "stderr pipe");
       adopt(launched.input, in_pipe.parent, loop, "stdin pipe");
     }
-    pid_t pid = spawn(r, stdio);
-    launched.pid = pid;
-    launched.child = adopt_child(pid, loop);
+    plan.program = r.program.c_str();
+    plan.argv.reserve(r.arguments.size() + 1);
+    for (const auto& a : r.arguments) plan.argv.push_back(const_cast<char*>(a.c_str()));
+    plan.argv.push_back(nullptr);
+    std::vector<char*> envp;
+    if (r.environment) {
+      envp.reserve(r.environment->size() + 1);
+      for (const auto& e : *r.environment) envp.push_back(const_cast<char*>(e.c_str()));
+      envp.push_back(nullptr);
+    }
+    plan.envp = r.environment ? envp.data() : environ;
+    if (!r.cwd.empty()) plan.cwd = r.cwd.c_str();
+    StartedChild started = start_child(plan, loop);
+    if (started.error) {
+      fail(r.program.string() == r.arguments[0] ? "" : r.program.string(), started.error);
+    }
+    launched.pid = started.pid;
+    launched.child = std::move(started.child);
     launched.reaped_elsewhere = !launched.child;
     if (r.terminal) launched.terminal = terminal_control(std::move(control));
     if (launched.input || launched.direct_input) {
@@ -299,6 +282,21 @@ class UnixBackend : public Backend {
 };
 
 }  // namespace
+
+// posix_spawn (glibc: clone(CLONE_VM | CLONE_VFORK)) copies no page tables,
+// so its cost does not grow with the parent's memory, and it reports an
+// exec failure as its return value with the failed child already reaped: no
+// zombie, and the child called _exit, never exit(), so the parent's stdio
+// buffers are not flushed twice.
+pid_t posix_spawn_child(const ChildPlan& plan, int& error) {
+  SpawnAttributes sa;
+  if (int e = prepare(sa, plan)) {
+    fail(e == ENOTSUP ? "this system's posix_spawn cannot do what Options ask" : "", e);
+  }
+  pid_t pid = -1;
+  error = ::posix_spawn(&pid, plan.program, &sa.actions, &sa.attr, plan.argv.data(), plan.envp);
+  return error ? -1 : pid;
+}
 
 bool closes_all_descriptors() noexcept {
 #if defined(PROCTEST_HAVE_ADDCLOSEFROM_NP) || defined(PROCTEST_HAVE_POSIX_SPAWN_CLOEXEC_DEFAULT)

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "platform/platform.hpp"
 
@@ -37,7 +38,43 @@ class Fd {
 /// PlatformError for `step` and errno `error`.
 [[noreturn]] void fail(const std::string& step, int error);
 
-// --- the backend's hook -------------------------------------------------------
+// --- starting a child -----------------------------------------------------------
+
+/// What the child does between its start and its exec, in this order: every
+/// signal back to its default disposition; its own process group (a
+/// terminal: its own session); its fds 0-2 made (a terminal opened as all
+/// three); every other descriptor closed; its working directory entered;
+/// an empty signal mask; execve. Built once by the launch; carried out by
+/// posix_spawn (posix_spawn_child) or by the linux backend itself.
+struct ChildPlan {
+  const char* program = nullptr;  ///< the file to exec
+  std::vector<char*> argv;        ///< null-terminated
+  char* const* envp = nullptr;    ///< null-terminated; environ if unchanged
+  /// The descriptor each of 0-2 becomes (-1: inherited). A source is above 2
+  /// (above_stdio), except 1 for stderr merged into stdout: made in order,
+  /// no step overwrites what a later one reads.
+  int fd[3] = {-1, -1, -1};
+  const char* terminal = nullptr;  ///< a terminal's path, opened as 0-2
+  const char* cwd = nullptr;       ///< null: the test process's
+};
+
+/// A child started from a plan, or why it could not start.
+struct StartedChild {
+  pid_t pid = -1;
+  std::unique_ptr<Child> child;  ///< null: it ran, and other code reaped it
+  /// errno of the step that failed (exec, a descriptor, the directory):
+  /// nothing runs and nothing is left behind.
+  int error = 0;
+};
+
+/// Starts the child `plan` describes and takes it over (linux: a pidfd;
+/// posix: the SIGCHLD watch). Throws PlatformError when what it asks cannot
+/// be done here, or the child cannot be watched (after killing and reaping
+/// it).
+StartedChild start_child(const ChildPlan& plan, const Executor& loop);
+
+/// Starts the child with posix_spawn: its pid, or -1 and `error`.
+pid_t posix_spawn_child(const ChildPlan& plan, int& error);
 
 /// Takes over a child that posix_spawn has just started (linux: a pidfd;
 /// posix: the SIGCHLD watch). Returns nullptr when other code reaped it

@@ -74,6 +74,9 @@ std::size_t capture_reservation() noexcept { return 0; }
 void become_subreaper() noexcept {}
 void set_subreaper(bool) noexcept {}
 
+// CreateProcessW is this backend's only way.
+void use_posix_spawn(bool) noexcept {}
+
 // The signals proctest maps on Windows (docs/windows.md), by their POSIX
 // numbers; SIGBREAK is the C runtime's.
 const int kKillSignal = 9;        // SIGKILL: TerminateJobObject / TerminateProcess
