@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cerrno>
 
 #include "platform/linux/containment.hpp"
@@ -40,7 +41,7 @@ constexpr unsigned long kSigsetBytes = (_NSIG - 1) / 8;
 
 // Room for the child's few frames up to its exec (musl's posix_spawn gives
 // its child about 5 KiB).
-constexpr std::size_t kChildStack = 16 * 1024;
+constexpr std::size_t kChildStack = std::size_t{16} << 10;
 
 // What the child reads: plain values only, made by the parent.
 struct CloneArgs {
