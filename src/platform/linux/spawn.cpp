@@ -1,7 +1,7 @@
 // The linux backend's own start of a child. glibc's posix_spawn does the
 // same clone(CLONE_VM | CLONE_VFORK), but around it maps and unmaps a stack
-// for the child, asks the kernel for RLIMIT_NOFILE twice for each file
-// action, and the pidfd comes from a separate pidfd_open: eleven system
+// for the child, asks the kernel for RLIMIT_NOFILE once or twice for each
+// file action, and the pidfd comes from a separate pidfd_open: ten system
 // calls of the parent's per child (docs/performance.md). Here the child runs
 // on a stack in the parent's frame (the parent's thread waits until the
 // child has exec'd or exited), the pidfd comes from the clone itself, and the
