@@ -10,6 +10,16 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#ifdef PROCTEST_PLATFORM_LINUX
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include <cstddef>
+#endif
+
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
@@ -354,6 +364,62 @@ TEST_P(SpawnWay, AFailedStartSaysWhyAndLeavesNothing) {
   }
   EXPECT_EQ(test::children(), before);
   EXPECT_EQ(test::open_fds(), fds);
+}
+
+#ifdef PROCTEST_PLATFORM_LINUX
+// A seccomp filter that says EPERM to clone() with CLONE_PIDFD, as a sandbox
+// without it would: false where it cannot be installed here.
+bool refuse_clone_with_pidfd() {
+#if defined(__x86_64__)
+  constexpr __u32 arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+  constexpr __u32 arch = AUDIT_ARCH_AARCH64;
+#else
+  return false;
+#endif
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x00001000 /* CLONE_PIDFD */, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof filter / sizeof filter[0]), filter};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+}
+#endif
+
+// 16. A sandbox that refuses the linux backend's clone (gVisor, a seccomp
+// filter) must not refuse every run: clone's EPERM, EINVAL or ENOSYS sends
+// this child and every later one to posix_spawn. In a forked child, whose
+// filter cannot reach this process.
+TEST(SpawnWayDeathTest, ASandboxThatRefusesTheCloneGetsPosixSpawn) {
+#ifndef PROCTEST_PLATFORM_LINUX
+  GTEST_SKIP() << "the linux backend's clone";
+#elif defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "under TSan the backend uses posix_spawn only, and starts no thread after a "
+                  "multi-threaded fork";
+#else
+  Process({"true"}).run().join();  // the kernel asked about close_range, the loop running
+  GTEST_FLAG_SET(death_test_style, "fast");
+  EXPECT_EXIT(
+      {
+        if (!refuse_clone_with_pidfd()) std::_Exit(2);
+        Process fds(child({"fds"}));
+        Process group(child({"pgid"}));
+        bool ok = fds.run().output() == "0 1 2\n" && fds.exit_code() == 0;
+        const std::string own = group.run().output();
+        ok = ok && own == std::to_string(group.id()) + " " + std::to_string(group.id()) + "\n";
+        std::_Exit(ok ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+#endif
 }
 
 INSTANTIATE_TEST_SUITE_P(Spawn, SpawnWay, ::testing::Values(false, true),

@@ -202,7 +202,13 @@ StartedChild start_child(const ChildPlan& plan, const Executor& loop) {
     return started;
   }
   int pidfd = -1;
-  started.pid = clone_spawn(plan, pidfd, started.error);
+  bool refused = false;
+  started.pid = clone_spawn(plan, pidfd, started.error, refused);
+  if (refused) {
+    // A sandbox that does not have this clone (gVisor, a seccomp filter):
+    // posix_spawn for this child and from now on (clone_spawn_available).
+    return start_child(plan, loop);
+  }
   if (started.pid < 0) {
     // The pidfd is the only descriptor a clone makes.
     if (started.error == EMFILE || started.error == ENFILE) {

@@ -55,6 +55,7 @@ struct CloneArgs {
 };
 
 std::atomic<bool> g_posix_spawn_forced{false};
+std::atomic<bool> g_clone_refused{false};  // clone said no to these flags once
 
 // The 64-bit hexadecimal mask after `key` in the `n` bytes of `text`, or
 // all ones when it is not there whole. Part of the child (run_child).
@@ -170,11 +171,13 @@ bool clone_spawn_available() noexcept {
 #if !PROCTEST_CLONE_SPAWN
   return false;
 #else
-  return !g_posix_spawn_forced.load(std::memory_order_relaxed) && kernel_closes_ranges();
+  return !g_posix_spawn_forced.load(std::memory_order_relaxed) &&
+         !g_clone_refused.load(std::memory_order_relaxed) && kernel_closes_ranges();
 #endif
 }
 
-pid_t clone_spawn(const ChildPlan& plan, int& pidfd, int& error) noexcept {
+pid_t clone_spawn(const ChildPlan& plan, int& pidfd, int& error, bool& refused) noexcept {
+  refused = false;
   CloneArgs args{};
   args.program = plan.program;
   args.argv = plan.argv.data();
@@ -196,6 +199,8 @@ pid_t clone_spawn(const ChildPlan& plan, int& pidfd, int& error) noexcept {
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
     error = clone_error;
+    refused = clone_error == EINVAL || clone_error == ENOSYS || clone_error == EPERM;
+    if (refused) g_clone_refused.store(true, std::memory_order_relaxed);
     return -1;
   }
   if (args.error != 0) {
