@@ -195,12 +195,8 @@ bool direct_exchange_available() noexcept { return true; }
 namespace sys {
 
 StartedChild start_child(const ChildPlan& plan, const Executor& loop) {
+  if (!clone_spawn_available()) return start_with_posix_spawn(plan, loop);
   StartedChild started;
-  if (!clone_spawn_available()) {
-    started.pid = posix_spawn_child(plan, started.error);
-    if (!started.error) started.child = adopt_child(started.pid, loop);
-    return started;
-  }
   int pidfd = -1;
   bool refused = false;
   started.pid = clone_spawn(plan, pidfd, started.error, refused);

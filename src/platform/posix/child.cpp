@@ -177,10 +177,7 @@ std::unique_ptr<Child> adopt_child(pid_t pid, const Executor& loop) {
 }
 
 StartedChild start_child(const ChildPlan& plan, const Executor& loop) {
-  StartedChild started;
-  started.pid = posix_spawn_child(plan, started.error);
-  if (!started.error) started.child = adopt_child(started.pid, loop);
-  return started;
+  return start_with_posix_spawn(plan, loop);
 }
 
 }  // namespace sys

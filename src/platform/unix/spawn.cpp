@@ -2,7 +2,7 @@
 // terminal) made ready, then the plan of what the child does before its exec
 // (ChildPlan: its own process group, default signal dispositions, an empty
 // mask, only descriptors 0-2) carried out by the backend's start_child, and
-// by posix_spawn_child here.
+// by start_with_posix_spawn here.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -288,14 +288,20 @@ class UnixBackend : public Backend {
 // exec failure as its return value with the failed child already reaped: no
 // zombie, and the child called _exit, never exit(), so the parent's stdio
 // buffers are not flushed twice.
-pid_t posix_spawn_child(const ChildPlan& plan, int& error) {
+StartedChild start_with_posix_spawn(const ChildPlan& plan, const Executor& loop) {
   SpawnAttributes sa;
   if (int e = prepare(sa, plan)) {
     fail(e == ENOTSUP ? "this system's posix_spawn cannot do what Options ask" : "", e);
   }
-  pid_t pid = -1;
-  error = ::posix_spawn(&pid, plan.program, &sa.actions, &sa.attr, plan.argv.data(), plan.envp);
-  return error ? -1 : pid;
+  StartedChild started;
+  started.error =
+      ::posix_spawn(&started.pid, plan.program, &sa.actions, &sa.attr, plan.argv.data(), plan.envp);
+  if (started.error) {
+    started.pid = -1;
+    return started;
+  }
+  started.child = adopt_child(started.pid, loop);
+  return started;
 }
 
 bool closes_all_descriptors() noexcept {

@@ -45,7 +45,7 @@ class Fd {
 /// terminal: its own session); its fds 0-2 made (a terminal opened as all
 /// three); every other descriptor closed; its working directory entered;
 /// an empty signal mask; execve. Built once by the launch; carried out by
-/// posix_spawn (posix_spawn_child) or by the linux backend itself.
+/// posix_spawn (start_with_posix_spawn) or by the linux backend itself.
 struct ChildPlan {
   const char* program = nullptr;  ///< the file to exec
   std::vector<char*> argv;        ///< null-terminated
@@ -73,8 +73,9 @@ struct StartedChild {
 /// it).
 StartedChild start_child(const ChildPlan& plan, const Executor& loop);
 
-/// Starts the child with posix_spawn: its pid, or -1 and `error`.
-pid_t posix_spawn_child(const ChildPlan& plan, int& error);
+/// start_child() with posix_spawn, then adopt_child(): the posix backend's
+/// way, and the linux backend's where its own clone cannot be used.
+StartedChild start_with_posix_spawn(const ChildPlan& plan, const Executor& loop);
 
 /// Takes over a child that posix_spawn has just started (linux: a pidfd;
 /// posix: the SIGCHLD watch). Returns nullptr when other code reaped it
