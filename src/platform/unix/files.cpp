@@ -25,7 +25,7 @@ namespace {
 std::string unique_suffix() {
   static std::atomic<unsigned> counter{0};
   unsigned long long v =
-      (static_cast<unsigned long long>(current_process_id()) << 32) ^
+      (static_cast<unsigned long long>(::getpid()) << 32) ^
       static_cast<unsigned long long>(std::chrono::steady_clock::now().time_since_epoch().count()) *
           2654435761u ^
       (static_cast<unsigned long long>(++counter) * 40503u);
